@@ -1,0 +1,71 @@
+"""The values that flow through tagger: one `Entry` in, `Suggestion`s out."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One paper note, as tagger reads it.
+
+    Every field is plain data; an `Entry` is immutable and hashable, so it can be
+    passed between the parser, the features, the model and the writers unchanged.
+
+    >>> e = Entry(title="The Mamba in the Llama", comment="Transformer에서 Mamba로 Distillation.")
+    >>> e.text_fields()["title"]
+    'The Mamba in the Llama'
+    """
+
+    path: Path | None = None
+    date: dt.date | None = None
+    url: str = ""
+    title: str = ""
+    authors: str = ""
+    abstract: str = ""
+    comment: str = ""
+    #: The English translation the author sometimes adds after the Korean comment.
+    translation: str = ""
+    #: Tags as the author wrote them (without `#`), order kept.
+    tags: tuple[str, ...] = ()
+    #: Targets of `[[wiki links]]` under `# Links`.
+    links: tuple[str, ...] = ()
+
+    def text_fields(self) -> dict[str, str]:
+        """The fields a model may read (never the tags or the URL)."""
+        return {
+            "title": self.title,
+            "abstract": self.abstract,
+            "comment": self.comment,
+            "translation": self.translation,
+        }
+
+    @property
+    def has_text(self) -> bool:
+        """Whether there is anything besides a URL to suggest tags from."""
+        return any(v.strip() for v in self.text_fields().values())
+
+    def replace(self, **changes: Any) -> Entry:
+        """A copy with some fields changed (`dataclasses.replace`)."""
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One suggested tag for one entry.
+
+    `score` is a calibrated probability that the tag is right; `assigned` says
+    whether the tag belongs to the set tagger would write into the note.
+
+    >>> Suggestion(tag="rl", score=0.83, assigned=True).tag
+    'rl'
+    """
+
+    tag: str
+    score: float
+    assigned: bool = False
+    evidence: tuple[str, ...] = field(default=(), compare=False)

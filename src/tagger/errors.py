@@ -1,0 +1,32 @@
+"""One exception base for everything a user can cause and fix.
+
+The command line turns a `TaggerError` into one line on stderr and a non-zero exit;
+anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class TaggerError(Exception):
+    """Base of all errors a user can fix; `str(err)` is the one line they see."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        self.message = message
+        super().__init__(f"{path}: {message}" if path is not None else message)
+
+
+class InputError(TaggerError):
+    """A note, digest or table that cannot be read as one."""
+
+
+class ModelError(TaggerError):
+    """A missing, damaged or incompatible model file."""
+
+
+class NotTrainedError(ModelError):
+    """No model exists yet where one was looked for."""

@@ -1,0 +1,76 @@
+"""Tag spelling: one canonical key per tag, displayed as the author last wrote it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+#: An Obsidian tag: letters, digits, `_`, `-`, `/`, and at least one non-digit.
+TAG_RE = re.compile(r"[\w\-/]*[^\W\d][\w\-/]*")
+
+
+def tag_key(tag: str) -> str:
+    """The canonical key of a tag: `#` dropped, case folded, `_` → `-`.
+
+    >>> tag_key("#Efficient_Training")
+    'efficient-training'
+    """
+    return tag.lstrip("#").casefold().replace("_", "-")
+
+
+def is_valid_tag(tag: str) -> bool:
+    """Whether `tag` (without `#`) is a tag Obsidian would recognise.
+
+    >>> is_valid_tag("state-space-model"), is_valid_tag("1"), is_valid_tag("c++")
+    (True, False, False)
+    """
+    return TAG_RE.fullmatch(tag) is not None
+
+
+@dataclass
+class Spellings:
+    """Maps canonical keys to the spelling the author used most recently.
+
+    Feed it tags in chronological order; the last spelling seen wins.
+
+    >>> s = Spellings()
+    >>> s.update(["efficient_training", "GAN"]); s.update(["efficient-training"])
+    >>> s.display("Efficient_Training"), s.display("gan")
+    ('efficient-training', 'GAN')
+    """
+
+    latest: dict[str, str] = field(default_factory=dict)
+    seen: dict[str, list[str]] = field(default_factory=dict)
+
+    def update(self, tags: Iterable[str]) -> None:
+        for tag in tags:
+            key = tag_key(tag)
+            self.latest[key] = tag
+            variants = self.seen.setdefault(key, [])
+            if tag not in variants:
+                variants.append(tag)
+
+    def display(self, tag: str) -> str:
+        return self.latest.get(tag_key(tag), tag)
+
+    def groups(self) -> dict[str, list[str]]:
+        """Keys written in more than one spelling."""
+        return {k: v for k, v in self.seen.items() if len(v) > 1}
+
+
+def apply_aliases(tags: Iterable[str], aliases: Mapping[str, str]) -> tuple[str, ...]:
+    """Map tags through an alias table (keys folded), dropping duplicates by key.
+
+    >>> apply_aliases(["lm", "LLM", "rl"], {"lm": "llm"})
+    ('llm', 'rl')
+    """
+    folded = {tag_key(k): v for k, v in aliases.items()}
+    out: list[str] = []
+    keys: set[str] = set()
+    for tag in tags:
+        new = folded.get(tag_key(tag), tag)
+        if tag_key(new) not in keys:
+            keys.add(tag_key(new))
+            out.append(new)
+    return tuple(out)

@@ -1,0 +1,153 @@
+"""Write tags back into a note's text, changing nothing else; write files atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from tagger.errors import InputError
+from tagger.parse import Line, layout, tag_tokens
+
+
+def _eol(text: str) -> str:
+    if "\r\n" in text:
+        return "\r\n"
+    if "\r" in text and "\n" not in text:
+        return "\r"
+    return "\n"
+
+
+def _blank(line: Line | None) -> bool:
+    return line is not None and not line.text.strip()
+
+
+def format_tag_line(tags: Sequence[str]) -> str:
+    """`["rl", "moe"]` → `"#rl #moe"`."""
+    return " ".join("#" + t.lstrip("#") for t in tags)
+
+
+def _remove_tag_line(text: str, lines: tuple[Line, ...], idx: int) -> str:
+    """Drop one tag line, and the blank line that setting it had added.
+
+    This is the exact inverse of where `set_tags` adds a tag line, so adding
+    tags to an untagged note and removing them again gives back the same bytes.
+    """
+    ln = lines[idx]
+    prev = lines[idx - 1] if idx > 0 else None
+    nxt = lines[idx + 1] if idx + 1 < len(lines) else None
+    if nxt is not None and _blank(nxt) and (prev is None or _blank(prev)):
+        return text[: ln.start] + text[nxt.end :]
+    if nxt is None and _blank(prev):
+        assert prev is not None
+        if ln.end > ln.start + len(ln.text):  # the tag line has its own line ending
+            return text[: prev.start] + text[ln.end :]
+        before = lines[idx - 2] if idx >= 2 else None
+        cut = before.start + len(before.text) if before is not None else prev.start
+        return text[:cut] + text[ln.end :]
+    return text[: ln.start] + text[ln.end :]
+
+
+def set_tags(text: str, tags: Sequence[str]) -> str:
+    """Return `text` with its tags replaced by `tags`; every other byte unchanged.
+
+    An existing tag line is rewritten in place (its indentation and trailing
+    spaces kept). A note without one gets it where the author puts it: after the
+    comment, before `# Links`. Front-matter tags are rewritten where they stand.
+    An empty `tags` removes the tag line.
+
+    >>> set_tags("Title\\n\\n코멘트.\\n\\n#GAN", ["gan", "diffusion"])
+    'Title\\n\\n코멘트.\\n\\n#gan #diffusion'
+    >>> set_tags("코멘트.\\n\\n# Links\\n[[x]]\\n", ["rl"])
+    '코멘트.\\n\\n#rl\\n\\n# Links\\n[[x]]\\n'
+    """
+    lay = layout(text)
+    tags = [t.lstrip("#") for t in tags]
+    new_line = format_tag_line(tags)
+    front_span = _front_matter_tag_span(lay.front_matter)
+    if front_span is not None:
+        start, end, indent = front_span
+        text = text[:start] + indent + "tags: [" + ", ".join(tags) + "]" + text[end:]
+        lay = layout(text)
+        if not lay.tag_lines:
+            return text
+        # Tags live in the front matter now: tag lines in the body go.
+        new_line = ""
+    if not lay.tag_lines:
+        if not tags:
+            return text
+        eol = _eol(text)
+        if lay.links_heading is not None:
+            at = lay.links_heading.start
+            return text[:at] + new_line + eol + eol + text[at:]
+        if not text:
+            return new_line
+        if text.endswith(("\n", "\r")):
+            return text + eol + new_line + eol
+        return text + eol + eol + new_line
+    # Rewrite the first tag line in place, remove any later ones.
+    while len(lay.tag_lines) > 1:
+        text = _remove_tag_line(text, lay.lines, lay.lines.index(lay.tag_lines[-1]))
+        lay = layout(text)
+    first = lay.tag_lines[0]
+    if not new_line:
+        return _remove_tag_line(text, lay.lines, lay.lines.index(first))
+    old = first.text
+    if tag_tokens(old) == tags:
+        return text  # keeps the author's own spacing between tags
+    lead = old[: len(old) - len(old.lstrip())]
+    trail = old[len(old.rstrip()) :]
+    return text[: first.start] + lead + new_line + trail + text[first.start + len(old) :]
+
+
+def _front_matter_tag_span(front: tuple[Line, ...]) -> tuple[int, int, str] | None:
+    """Offsets of a front matter `tags:` entry (with a following `- item` list)."""
+    inner = front[1:-1]
+    for i, ln in enumerate(inner):
+        stripped = ln.text.lstrip()
+        if stripped.lower().startswith(("tags:", "tag:")):
+            end = ln.start + len(ln.text)
+            j = i + 1
+            while j < len(inner) and inner[j].text.lstrip().startswith("- "):
+                end = inner[j].start + len(inner[j].text)
+                j += 1
+            return ln.start, end, ln.text[: len(ln.text) - len(stripped)]
+    return None
+
+
+def write_atomic(path: Path, text: str, *, expect_bytes: bytes | None = None) -> None:
+    """Replace `path` with `text` (UTF-8) atomically, keeping its permission bits.
+
+    The new content goes to a temporary file in the same folder, is flushed to
+    disk, then renamed over the note: a crash leaves the old note or the new
+    one, never half of one. With `expect_bytes`, the note is re-read first and
+    left alone if it changed since it was planned.
+    """
+    path = Path(path)
+    if expect_bytes is not None:
+        try:
+            current = path.read_bytes()
+        except OSError as err:
+            raise InputError(f"cannot read: {err.strerror}", path=path) from None
+        if current != expect_bytes:
+            raise InputError("changed since it was read; run again", path=path)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o644
+    if not os.access(path, os.W_OK) and path.exists():
+        raise InputError("is read-only; not changed", path=path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tagger-tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
