@@ -1,0 +1,47 @@
+"""Show what tagger reads in each entry: title, date, fields found, tags."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from tagger.commands.common import Problems, add_inputs, read_inputs
+from tagger.entry import Entry
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_inputs(parser)
+    parser.add_argument("--format", choices=("table", "jsonl"), default="table", help="output format (default: table)")
+
+
+def entry_record(e: Entry) -> dict[str, object]:
+    return {
+        "path": str(e.path) if e.path else None,
+        "date": e.date.isoformat() if e.date else None,
+        "url": e.url,
+        "title": e.title,
+        "authors": e.authors,
+        "abstract": e.abstract,
+        "comment": e.comment,
+        "translation": e.translation,
+        "tags": list(e.tags),
+        "links": list(e.links),
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    problems = Problems()
+    entries = read_inputs(args.paths, problems)
+    out = sys.stdout
+    if args.format == "jsonl":
+        for e in entries:
+            out.write(json.dumps(entry_record(e), ensure_ascii=False) + "\n")
+    else:
+        out.write(f"{'date':10}  {'title':48}  {'abs':>4} {'cmt':>4}  tags\n")
+        for e in entries:
+            date = e.date.isoformat() if e.date else "-"
+            title = (e.title[:47] + "…") if len(e.title) > 48 else e.title
+            out.write(f"{date:10}  {title:48}  {len(e.abstract):4d} {len(e.comment):4d}  {' '.join('#' + t for t in e.tags)}\n")
+        out.write(f"{len(entries)} entries, {sum(bool(e.tags) for e in entries)} tagged, {len(problems.items)} problems\n")
+    return 1 if problems.items else 0
