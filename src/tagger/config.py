@@ -1,0 +1,305 @@
+"""The vault's settings: `tagger.toml` at the vault root, and alias files.
+
+One small TOML file, read with the standard library, configures everything a
+vault may want to change::
+
+    [aliases]                       # tag -> canonical tag
+    lm = "llm"
+    efficient_training = "efficient-training"
+    [model]
+    path = "models/tagger.joblib"   # relative to the vault root
+    [hook]
+    on_missing_model = "fail"       # or "warn"
+    stale_after_notes = 50
+    include = ["**/*.md"]
+    exclude = []
+
+An alias file given with `--aliases FILE` is TOML too: either an `[aliases]`
+table or bare `tag = "canonical"` lines; its entries override the vault's.
+
+>>> cfg = load_config(None)
+>>> cfg.on_missing_model, cfg.stale_after_notes, cfg.include
+('fail', 50, ('**/*.md',))
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from tagger.errors import InputError
+from tagger.tagnames import is_valid_tag, tag_key
+
+log = logging.getLogger("tagger")
+
+CONFIG_NAME = "tagger.toml"
+DEFAULT_INCLUDE = ("**/*.md",)
+_SECTIONS = {
+    "aliases": None,
+    "model": {"path"},
+    "hook": {"on_missing_model", "stale_after_notes", "include", "exclude"},
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """A vault's settings, with defaults for everything the file leaves out.
+
+    `aliases` maps a tag (any spelling) to its canonical tag, chains already
+    resolved (`a → b`, `b → c` becomes `a → c`, `b → c`), so one pass through
+    `canonical` is enough.
+
+    >>> Config(aliases={"lm": "llm"}).canonical("LM")
+    'llm'
+    """
+
+    aliases: dict[str, str] = field(default_factory=dict)
+    model_path: Path | None = None
+    on_missing_model: str = "fail"
+    stale_after_notes: int = 50
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = ()
+    #: The file(s) the settings came from, for messages.
+    sources: tuple[Path, ...] = ()
+
+    def canonical(self, tag: str) -> str:
+        """`tag` mapped through the aliases (keys compared case- and `_`/`-`-folded)."""
+        return _folded(tuple(sorted(self.aliases.items()))).get(tag_key(tag), tag)
+
+    def matches(self, rel: str | PurePosixPath) -> bool:
+        """Whether a vault-relative path is a note by `include` / `exclude`.
+
+        >>> Config(exclude=("templates/**",)).matches("2024/240828 Mamba.md")
+        True
+        >>> Config(exclude=("templates/**",)).matches("templates/paper.md")
+        False
+        """
+        return path_matches(rel, self.include, self.exclude)
+
+
+@functools.lru_cache(maxsize=8)
+def _folded(items: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return {tag_key(k): v for k, v in items}
+
+
+def find_vault_root(path: Path | str) -> Path | None:
+    """The nearest folder at or above `path` holding `tagger.toml` or `.git`.
+
+    A `tagger.toml` wins over a `.git` further down only if it is nearer: the
+    first folder (walking up) that has either is the root.
+    """
+    p = Path(path).resolve()
+    if not p.is_dir():
+        p = p.parent
+    for folder in (p, *p.parents):
+        if (folder / CONFIG_NAME).is_file() or (folder / ".git").exists():
+            return folder
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(f"cannot be read: {err.strerror}", path=path) from None
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError("is not UTF-8", path=path) from None
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(f"is not valid TOML: {err}", path=path) from None
+
+
+def _alias_table(raw: Any, path: Path) -> dict[str, str]:
+    if not isinstance(raw, Mapping):
+        raise InputError("[aliases] must be a table of tag = \"canonical-tag\" lines", path=path)
+    out: dict[str, str] = {}
+    for key, value in raw.items():
+        if not isinstance(value, str):
+            raise InputError(f"alias {key!r} must map to a tag in quotes, got {value!r}", path=path)
+        src, dst = str(key).lstrip("#"), value.strip().lstrip("#")
+        for tag in (src, dst):
+            if not is_valid_tag(tag):
+                raise InputError(f"alias {key!r} = {value!r}: {tag!r} is not a valid tag", path=path)
+        out[src] = dst
+    return out
+
+
+def resolve_aliases(aliases: Mapping[str, str], *, path: Path | None = None) -> dict[str, str]:
+    """Follow alias chains to their end so each tag maps straight to its canonical form.
+
+    A cycle (`a → b`, `b → a`) cannot have a canonical tag and is an error.
+
+    >>> resolve_aliases({"lm": "language-model", "language-model": "llm"})
+    {'lm': 'llm', 'language-model': 'llm'}
+    """
+    folded = {tag_key(k): v for k, v in aliases.items()}
+    out: dict[str, str] = {}
+    for src, dst in aliases.items():
+        seen = [tag_key(src)]
+        while tag_key(dst) in folded:
+            nxt = folded[tag_key(dst)]
+            if tag_key(nxt) == tag_key(dst):  # `GAN = "gan"`: a spelling choice, not a hop
+                dst = nxt
+                break
+            if tag_key(nxt) in seen:
+                chain = " → ".join([*seen, tag_key(dst), tag_key(nxt)])
+                raise InputError(f"aliases form a cycle ({chain}); pick one canonical tag", path=path)
+            seen.append(tag_key(dst))
+            dst = nxt
+        out[src] = dst
+    return out
+
+
+def load_aliases(path: Path | str) -> dict[str, str]:
+    """Aliases from a TOML file: an `[aliases]` table, or bare `tag = "canonical"` lines."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("does not exist" if not path.exists() else "is not a file", path=path)
+    data = _read_toml(path)
+    table = data["aliases"] if "aliases" in data else {k: v for k, v in data.items() if not isinstance(v, Mapping)}
+    return _alias_table(table, path)
+
+
+def _patterns(value: Any, key: str, path: Path) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(f"[hook] {key} must be a list of glob patterns", path=path)
+    return tuple(value)
+
+
+def load_config(vault: Path | str | None, *, aliases_file: Path | str | None = None) -> Config:
+    """The settings of `vault` (its `tagger.toml`, if any), plus `aliases_file`.
+
+    Missing file or sections: defaults. A malformed file is an `InputError`
+    naming it; unknown keys are warned about (a typo should not pass silently).
+    """
+    aliases: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    sources: list[Path] = []
+    root = Path(vault) if vault is not None else None
+    cfg_path = root / CONFIG_NAME if root is not None else None
+    if cfg_path is not None and cfg_path.is_file():
+        sources.append(cfg_path)
+        data = _read_toml(cfg_path)
+        for section, value in data.items():
+            if section not in _SECTIONS:
+                log.warning("%s: unknown section [%s] ignored", cfg_path, section)
+                continue
+            known = _SECTIONS[section]
+            if known is None:
+                aliases.update(_alias_table(value, cfg_path))
+                continue
+            if not isinstance(value, Mapping):
+                raise InputError(f"[{section}] must be a table", path=cfg_path)
+            for key, v in value.items():
+                if key not in known:
+                    log.warning("%s: unknown key %r in [%s] ignored", cfg_path, key, section)
+                    continue
+                values[f"{section}.{key}"] = v
+    where = cfg_path or Path(CONFIG_NAME)
+
+    model_path: Path | None = None
+    if "model.path" in values:
+        v = values["model.path"]
+        if not isinstance(v, str) or not v.strip():
+            raise InputError("[model] path must be a file path in quotes", path=where)
+        p = Path(v).expanduser()
+        model_path = p if p.is_absolute() or root is None else root / p
+
+    on_missing = values.get("hook.on_missing_model", "fail")
+    if on_missing not in ("fail", "warn"):
+        raise InputError(f"[hook] on_missing_model must be \"fail\" or \"warn\", got {on_missing!r}", path=where)
+    stale = values.get("hook.stale_after_notes", 50)
+    if isinstance(stale, bool) or not isinstance(stale, int) or stale < 0:
+        raise InputError(f"[hook] stale_after_notes must be a whole number ≥ 0, got {stale!r}", path=where)
+    include = _patterns(values.get("hook.include", list(DEFAULT_INCLUDE)), "include", where)
+    exclude = _patterns(values.get("hook.exclude", []), "exclude", where)
+
+    if aliases_file is not None:
+        sources.append(Path(aliases_file))
+        aliases.update(load_aliases(aliases_file))
+    aliases = resolve_aliases(aliases, path=sources[-1] if sources else None)
+    return Config(
+        aliases=aliases,
+        model_path=model_path,
+        on_missing_model=str(on_missing),
+        stale_after_notes=int(stale),
+        include=include,
+        exclude=exclude,
+        sources=tuple(sources),
+    )
+
+
+# ---- globs ------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=256)
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """A compiled regex for a gitignore-style glob over `/`-separated paths.
+
+    `*` and `?` stay inside one folder, `**` spans folders (`**/` may match
+    none), `[...]` is a character class. A pattern without `/` matches the file
+    name at any depth, as in `.gitignore`.
+
+    >>> bool(glob_regex("**/*.md").match("240828 Mamba.md")), bool(glob_regex("*.md").match("2024/a.md"))
+    (True, True)
+    >>> bool(glob_regex("2024/*.md").match("2024/sub/a.md"))
+    False
+    """
+    pat = pattern.strip().lstrip("/") if pattern.strip().startswith("/") else pattern.strip()
+    if "/" not in pattern.strip().rstrip("/"):
+        pat = "**/" + pat
+    if pat.endswith("/"):
+        pat += "**"
+    out: list[str] = []
+    i = 0
+    while i < len(pat):
+        c = pat[i]
+        if pat.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pat.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif c == "*":
+            out.append("[^/]*")
+            i += 1
+        elif c == "?":
+            out.append("[^/]")
+            i += 1
+        elif c == "[":
+            j = pat.find("]", i + 2 if pat[i + 1 : i + 2] in ("!", "]") else i + 1)
+            if j < 0:
+                out.append(re.escape(c))
+                i += 1
+            else:
+                body = pat[i + 1 : j]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\") + "]")
+                i = j + 1
+        else:
+            out.append(re.escape(c))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def path_matches(rel: str | PurePosixPath | Path, include: Iterable[str], exclude: Iterable[str] = ()) -> bool:
+    """Whether vault-relative `rel` matches some `include` glob and no `exclude` glob.
+
+    >>> path_matches("2024/a.md", ["**/*.md"], ["2024/**"])
+    False
+    """
+    s = PurePosixPath(rel).as_posix() if not isinstance(rel, str) else rel.replace("\\", "/")
+    s = s.removeprefix("./")
+    if not any(glob_regex(p).match(s) for p in include):
+        return False
+    return not any(glob_regex(p).match(s) for p in exclude)
