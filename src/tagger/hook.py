@@ -1,0 +1,525 @@
+"""The pre-commit hook: `tagger-check` and `tagger-fix` over the staged notes.
+
+pre-commit passes the staged `*.md` files; the hook reads each note, and
+
+* `tagger-check` fails when a note has no tags, or a tag whose spelling differs
+  from the vocabulary (`efficient_training` when the model knows
+  `efficient-training`) or that an alias in `tagger.toml` maps elsewhere; it
+  prints the suggested tags with their scores and the command that applies them;
+* `tagger-fix` writes the assigned tags into untagged notes and canonical
+  spellings over misspelled ones (only the tag line changes), says what it
+  changed, and exits 1 if it changed anything, so the author reviews and
+  re-stages.
+
+A tag that folds to nothing known is a tag the author is coining: allowed.
+Start-up time is the hook's whole cost, so imports are lazy: nothing heavier
+than the standard library is loaded until a note needs the model, scikit-learn
+never is, and kiwipiepy only when a note to suggest for has Korean in it.
+
+>>> check_main(["README.txt", "gone.md"])   # nothing to check: no note staged
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import os
+import re
+import shlex
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+# These are standard-library-only modules (the package imports them anyway);
+# numpy, scipy, joblib and kiwipiepy wait until a note needs the model.
+from tagger.config import Config, find_vault_root, load_config
+from tagger.entry import Entry, Suggestion
+from tagger.errors import InputError, ModelError, NotTrainedError, TaggerError
+from tagger.parse import date_from_name, front_matter_tags, layout, parse_note
+from tagger.read import SKIP_DIRS, decode_note
+from tagger.tagnames import tag_key
+from tagger.write import set_tags, write_atomic
+
+if TYPE_CHECKING:
+    from tagger.korean import KoreanSettings
+    from tagger.model import TagModel
+
+#: Exit codes: notes need attention (or fix changed them); the hook could not run.
+FAILED = 1
+BROKEN = 2
+
+_HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
+
+
+# ---- what is wrong with one note (pure) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rename:
+    """One tag to rewrite: `old` as written, `new` the canonical form, and why."""
+
+    old: str
+    new: str
+    why: str
+
+
+@dataclass
+class NoteCheck:
+    """Everything the hook found about one staged note."""
+
+    path: Path
+    text: str = ""
+    data: bytes = b""
+    entry: Entry | None = None
+    #: One line saying why the note cannot be read (then nothing else is filled).
+    error: str | None = None
+    renames: list[Rename] = field(default_factory=list)
+    #: Tags the vocabulary has never seen in any spelling: the author is coining them.
+    coined: list[str] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)
+
+    @property
+    def untagged(self) -> bool:
+        return self.entry is not None and not self.entry.tags
+
+    @property
+    def failing(self) -> bool:
+        return self.error is not None or self.untagged or bool(self.renames)
+
+    def fixed_tags(self) -> list[str]:
+        """The tags `tagger-fix` writes: the assigned set if untagged, else canonical spellings."""
+        if self.entry is None:
+            return []
+        if not self.entry.tags:
+            return dedupe_tags(s.tag for s in self.suggestions if s.assigned)
+        new = {r.old: r.new for r in self.renames}
+        return dedupe_tags(new.get(t, t) for t in self.entry.tags)
+
+
+def dedupe_tags(tags: Iterable[str]) -> list[str]:
+    """Tags in order, dropping later ones that fold to a key already present.
+
+    >>> dedupe_tags(["GAN", "rl", "gan"])
+    ['GAN', 'rl']
+    """
+    out: list[str] = []
+    seen: set[str] = set()
+    for t in tags:
+        if tag_key(t) not in seen:
+            seen.add(tag_key(t))
+            out.append(t)
+    return out
+
+
+def canonical_tag(tag: str, vocabulary: Mapping[str, str], aliases: Mapping[str, str]) -> tuple[str, str]:
+    """The canonical form of `tag` and the reason it differs ('' when it does not).
+
+    `vocabulary` maps tag keys to the model's display spelling; `aliases` maps
+    tag keys to their canonical tag. An alias wins over the vocabulary, and an
+    alias target's own spelling wins over the vocabulary's (the author wrote
+    it down on purpose).
+
+    >>> vocab = {"efficient-training": "efficient-training", "llm": "llm"}
+    >>> canonical_tag("efficient_training", vocab, {})
+    ('efficient-training', 'spelled #efficient-training in the vocabulary')
+    >>> canonical_tag("lm", vocab, {"lm": "llm"})
+    ('llm', 'an alias of #llm (tagger.toml [aliases])')
+    >>> canonical_tag("brand-new", vocab, {})
+    ('brand-new', '')
+    """
+    key = tag_key(tag)
+    target = aliases.get(key)
+    if target is not None and tag_key(target) != key:
+        return target, f"an alias of #{target} (tagger.toml [aliases])"
+    spelled, where = target or _alias_spelling(key, aliases), "tagger.toml [aliases]"
+    if spelled is None:
+        spelled, where = vocabulary.get(key), "the vocabulary"
+    if spelled is not None and spelled != tag:
+        return spelled, f"spelled #{spelled} in {where}"
+    return tag, ""
+
+
+def _alias_spelling(key: str, aliases: Mapping[str, str]) -> str | None:
+    """The spelling an alias target gives a key (`lm = "LLM"` spells `llm` as `LLM`)."""
+    for target in aliases.values():
+        if tag_key(target) == key:
+            return target
+    return None
+
+
+def review_tags(check: NoteCheck, vocabulary: Mapping[str, str], aliases: Mapping[str, str]) -> None:
+    """Fill `renames` and `coined` for a readable note."""
+    assert check.entry is not None
+    check.renames.clear()
+    check.coined.clear()
+    alias_keys = set(aliases) | {tag_key(v) for v in aliases.values()}
+    for tag in check.entry.tags:
+        new, why = canonical_tag(tag, vocabulary, aliases)
+        if why:
+            check.renames.append(Rename(tag, new, why))
+        elif tag_key(tag) not in vocabulary and tag_key(tag) not in alias_keys:
+            check.coined.append(tag)
+
+
+# ---- reading the staged notes ---------------------------------------------------------------
+
+
+def read_check(path: Path) -> NoteCheck:
+    """Read one note into a `NoteCheck`; an unreadable note gets `error`, never an exception."""
+    check = NoteCheck(path)
+    try:
+        check.data = path.read_bytes()
+        check.text = decode_note(path, check.data)
+    except OSError as err:
+        check.error = f"cannot be read: {err.strerror}"
+        return check
+    except InputError as err:
+        check.error = err.message
+        return check
+    check.entry = parse_note(check.text, path=path)
+    return check
+
+
+def _in_tool_folder(rel: Path) -> bool:
+    return any(part in SKIP_DIRS or part.startswith(".") for part in rel.parts[:-1])
+
+
+def staged_notes(filenames: Sequence[str]) -> list[Path]:
+    """The filenames that can be notes: existing `.md` files (deleted or other files are not)."""
+    out = []
+    for name in filenames:
+        p = Path(name)
+        if p.suffix.lower() == ".md" and p.is_file():
+            out.append(p)
+    return out
+
+
+def group_by_vault(paths: Iterable[Path]) -> dict[Path, list[Path]]:
+    """Notes grouped by vault root (the nearest folder with `tagger.toml` or `.git`)."""
+    groups: dict[Path, list[Path]] = {}
+    roots: dict[Path, Path] = {}
+    for p in paths:
+        parent = p.parent.resolve()
+        if parent not in roots:
+            roots[parent] = find_vault_root(parent) or Path.cwd().resolve()
+        groups.setdefault(roots[parent], []).append(p)
+    return groups
+
+
+def is_vault_note(path: Path, root: Path, config: Config) -> bool:
+    """Whether `path` is a note of the vault at `root` by its include/exclude patterns."""
+    try:
+        rel = path.resolve().relative_to(root)
+    except ValueError:
+        return False
+    return not _in_tool_folder(rel) and config.matches(rel.as_posix())
+
+
+# ---- staleness ------------------------------------------------------------------------------
+
+
+def _vault_files(root: Path) -> Iterator[tuple[Path, str]]:
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")]
+        for name in files:
+            if name.endswith(".md"):
+                yield Path(folder) / name, name
+
+
+def newer_tagged_notes(root: Path, config: Config, since: dt.date, *, limit: int) -> int:
+    """How many tagged notes of the vault are dated (by file name) after `since`, up to `limit`.
+
+    Only file names are looked at for all notes, and only the newer ones are
+    opened: cheap enough to run at every commit.
+    """
+    count = 0
+    for path, name in _vault_files(root):
+        date = date_from_name(name)
+        if date is None or date <= since:
+            continue
+        if not config.matches(path.relative_to(root).as_posix()):
+            continue
+        try:
+            lay = layout(decode_note(path, path.read_bytes()))
+        except (OSError, InputError):
+            continue
+        if lay.tag_lines or front_matter_tags(lay.front_matter):
+            count += 1
+            if count >= limit:
+                break
+    return count
+
+
+def stale_warning(model: TagModel, root: Path, config: Config, model_path: Path) -> str | None:
+    """A warning with the retrain command when more than `stale_after_notes` tagged notes are newer than the model."""
+    meta = getattr(model, "metadata_", None) or {}
+    last = meta.get("last_note")
+    if not last:
+        return None
+    try:
+        since = dt.date.fromisoformat(str(last)[:10])
+    except ValueError:
+        return None
+    threshold = config.stale_after_notes
+    n = newer_tagged_notes(root, config, since, limit=threshold + 1)
+    if n <= threshold:
+        return None
+    return (
+        f"the model ({model_path}) is stale: more than {threshold} tagged notes are newer than the newest it "
+        f"learned from ({since}); retrain it: {train_command(root, model_path)}"
+    )
+
+
+# ---- the commands to print ------------------------------------------------------------------
+
+
+def _rel(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return str(path)
+
+
+def train_command(root: Path, model_path: Path) -> str:
+    return f"tagger train {shlex.quote(_rel(root))} --model {shlex.quote(_rel(model_path))}"
+
+
+def fix_command(paths: Sequence[Path], argv_extra: Sequence[str]) -> str:
+    """The command that applies the fix to `paths`, as the author would type it."""
+    files = " ".join(shlex.quote(str(p)) for p in paths)
+    direct = " ".join(["tagger-fix", *argv_extra, files])
+    if os.environ.get("PRE_COMMIT"):
+        # Under pre-commit the hook's own environment is not on the author's PATH.
+        return f"pre-commit run --hook-stage manual tagger-fix --files {files}   (or: {direct})"
+    return direct
+
+
+def _score_list(suggestions: Sequence[Suggestion], top: int) -> str:
+    shown = [s for i, s in enumerate(suggestions) if i < top or s.assigned]
+    return "  ".join(f"#{s.tag} {s.score:.2f}{'*' if s.assigned else ''}" for s in shown)
+
+
+# ---- the hook -------------------------------------------------------------------------------
+
+
+def build_parser(prog: str) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=prog,
+        description=(
+            "Write the assigned tags into untagged staged notes and fix misspelled tags."
+            if prog.endswith("fix")
+            else "Fail when a staged note has no tags or a misspelled tag; suggest tags."
+        ),
+    )
+    p.add_argument("filenames", nargs="*", metavar="FILE", help="staged files (pre-commit passes them)")
+    p.add_argument("--model", type=Path, help="model file (default: $TAGGER_MODEL, else tagger.toml [model] path)")
+    p.add_argument("--aliases", type=Path, metavar="FILE", help="alias file (TOML) on top of tagger.toml [aliases]")
+    p.add_argument("--top", type=int, default=5, metavar="K", help="suggestions to show per note (default: 5)")
+    p.add_argument(
+        "--allow-missing-model",
+        action="store_true",
+        help='pass with a warning when there is no model (also tagger.toml [hook] on_missing_model = "warn")',
+    )
+    return p
+
+
+def _model_path(model_arg: Path | None, root: Path) -> Path:
+    from tagger.modelio import resolve_model_path
+
+    return resolve_model_path(model_arg, vault=root)
+
+
+def _warm_korean(checks: Sequence[NoteCheck], settings: KoreanSettings | None = None) -> None:
+    """Start loading Kiwi in the background if a note to suggest for has Korean in its comment.
+
+    Called before the model is loaded (with the default settings, which models
+    use unless trained otherwise) so Kiwi's ~1 s start-up overlaps the model's.
+    """
+    if any(c.untagged and c.entry is not None and _HANGUL_RE.search(c.entry.comment) for c in checks):
+        from tagger.korean import KoreanSettings, warm_up
+
+        warm_up(settings or KoreanSettings())
+
+
+def _model_extra_args(args: argparse.Namespace) -> list[str]:
+    extra: list[str] = []
+    if args.model is not None:
+        extra += ["--model", shlex.quote(str(args.model))]
+    if args.aliases is not None:
+        extra += ["--aliases", shlex.quote(str(args.aliases))]
+    return extra
+
+
+def run_vault(root: Path, paths: Sequence[Path], args: argparse.Namespace, *, fix: bool) -> int:
+    """Check (or fix) the staged notes of one vault; prints the report, returns the exit code."""
+    name = "tagger-fix" if fix else "tagger-check"
+    config = load_config(root, aliases_file=args.aliases)
+    notes = [p for p in paths if is_vault_note(p, root, config)]
+    if not notes:
+        return 0
+    checks = [read_check(p) for p in notes]
+    status = 0
+    for c in checks:
+        if c.error:
+            print(f"{c.path}: {c.error}")
+            status = FAILED
+    readable = [c for c in checks if c.entry is not None]
+    if not readable:
+        return status
+    _warm_korean(readable)
+    model_path = _model_path(args.model, root)
+    try:
+        from tagger.modelio import load_model
+
+        model = load_model(model_path, vault=root)
+    except NotTrainedError as err:
+        if args.allow_missing_model or config.on_missing_model == "warn":
+            print(f"{name}: warning: {err}; notes not checked", file=sys.stderr)
+            return status
+        print(f"{name}: {err}")
+        print(f"    train one: {train_command(root, model_path)}")
+        return BROKEN
+    except ModelError as err:
+        print(f"{name}: {err}")
+        return BROKEN
+    _warm_korean(readable, model.korean)
+
+    # Every tag the model has seen, rare ones included, in its latest spelling.
+    vocabulary = dict(model.spellings_.latest)
+    vocabulary.update(zip(model.keys_, model.tags_))
+    aliases = {tag_key(k): v for k, v in config.aliases.items()}
+    for c in readable:
+        review_tags(c, vocabulary, aliases)
+    to_suggest = [c for c in readable if c.untagged and c.entry is not None and c.entry.has_text]
+    if to_suggest:
+        k = max(args.top, int(getattr(model, "max_assigned", 5)))
+        entries: list[Entry] = [c.entry for c in to_suggest if c.entry is not None]
+        for c, sugg in zip(to_suggest, model.suggest(entries, k=k)):
+            c.suggestions = [dataclasses.replace(s, tag=canonical_tag(s.tag, vocabulary, aliases)[0]) for s in sugg]
+
+    stale = stale_warning(model, root, config, model_path)
+    if stale:
+        print(f"{name}: warning: {stale}", file=sys.stderr)
+
+    extra = _model_extra_args(args)
+    if fix:
+        return max(status, _fix(readable, top=args.top))
+    failing = [c for c in readable if c.failing]
+    for c in readable:
+        _report(c, args.top, extra)
+    if failing:
+        print(f"{name}: {len(failing)} of {len(checks)} staged notes need tags or a fix; apply all: {fix_command([c.path for c in failing], extra)}")
+        status = FAILED
+    return status
+
+
+def _report(c: NoteCheck, top: int, extra: Sequence[str]) -> None:
+    assert c.entry is not None
+    if c.untagged:
+        if not c.suggestions:
+            print(f"{c.path}: no tags, and no text besides a URL to suggest them from; add tags by hand")
+            return
+        print(f"{c.path}: no tags")
+        print(f"    suggested:   {_score_list(c.suggestions, top)}   (* = written by tagger-fix)")
+        print(f"    would write: {' '.join('#' + t for t in c.fixed_tags())}")
+        print(f"    to apply:    {fix_command([c.path], extra)}")
+        return
+    for r in c.renames:
+        print(f"{c.path}: #{r.old} is {r.why}")
+    if c.renames:
+        print(f"    would write: {' '.join('#' + t for t in c.fixed_tags())}")
+        print(f"    to apply:    {fix_command([c.path], extra)}")
+    for t in c.coined:
+        print(f"{c.path}: note: #{t} is a new tag (the model has not seen it in any spelling); fine if you meant it")
+
+
+def _fix(checks: Sequence[NoteCheck], *, top: int) -> int:
+    status = 0
+    for c in checks:
+        if not c.failing or c.entry is None:
+            continue
+        tags = c.fixed_tags()
+        if not tags:
+            print(f"{c.path}: no tags, and no text besides a URL to suggest them from; add tags by hand")
+            status = FAILED
+            continue
+        new_text = set_tags(c.text, tags)
+        if new_text == c.text:
+            continue
+        try:
+            write_atomic(c.path, new_text, expect_bytes=c.data)
+        except InputError as err:
+            print(f"{c.path}: {err.message}")
+            status = FAILED
+            continue
+        status = FAILED
+        if c.untagged:
+            print(f"{c.path}: added {' '.join('#' + t for t in tags)}   ({_score_list(c.suggestions, top)})")
+        else:
+            changes = ", ".join(f"#{r.old} → #{r.new}" for r in c.renames)
+            print(f"{c.path}: {changes}")
+    if status:
+        print("tagger-fix: review the changes and stage them again (git add), then commit")
+    return status
+
+
+def main(argv: Sequence[str] | None = None, *, fix: bool) -> int:
+    """Run the hook over `argv` (staged file names and options); returns the exit code.
+
+    Exit 0: every staged note is fine (or, with `fix`, nothing needed changing).
+    Exit 1: some note needs tags or a fix (or `fix` changed notes: review and
+    re-stage). Exit 2: the hook could not run (no model, bad configuration).
+    """
+    name = "tagger-fix" if fix else "tagger-check"
+    args = build_parser(name).parse_args(sys.argv[1:] if argv is None else list(argv))
+    if args.top < 1:
+        print(f"{name}: --top must be at least 1", file=sys.stderr)
+        return BROKEN
+    paths = staged_notes(args.filenames)
+    if not paths:
+        return 0
+    status = 0
+    try:
+        for root, group in group_by_vault(paths).items():
+            status = max(status, run_vault(root, group, args, fix=fix))
+    except TaggerError as err:
+        print(f"{name}: {err}")
+        return max(status, BROKEN)
+    except KeyboardInterrupt:
+        print(f"{name}: interrupted", file=sys.stderr)
+        return 130
+    return status
+
+
+def check_main(argv: Sequence[str] | None = None) -> int:
+    """`tagger-check`: fail on untagged or misspelled staged notes, printing suggestions.
+
+    >>> check_main([])
+    0
+    """
+    return main(argv, fix=False)
+
+
+def fix_main(argv: Sequence[str] | None = None) -> int:
+    """`tagger-fix`: write tags into untagged staged notes; exit 1 when anything changed.
+
+    >>> fix_main([])
+    0
+    """
+    return main(argv, fix=True)
+
+
+def _module_main(argv: Sequence[str]) -> int:
+    """`python -m tagger.hook check|fix FILE...`, for hooks that run a Python directly."""
+    if not argv or argv[0] not in ("check", "fix"):
+        print("usage: python -m tagger.hook {check,fix} [options] FILE...", file=sys.stderr)
+        return BROKEN
+    return main(argv[1:], fix=argv[0] == "fix")
+
+
+if __name__ == "__main__":
+    sys.exit(_module_main(sys.argv[1:]))
