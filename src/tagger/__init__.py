@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from tagger.entry import Entry, Suggestion
 from tagger.errors import InputError, ModelError, NotTrainedError, TaggerError
 from tagger.parse import parse_digest, parse_note
@@ -16,6 +18,31 @@ from tagger.write import set_tags, write_atomic
 
 __version__ = "0.1.0"
 
+if TYPE_CHECKING:
+    from tagger.model import TagModel
+    from tagger.modelio import load_model, save_model
+    from tagger.suggest import suggest_frame, suggest_many, suggest_tags
+
+# The model side needs numpy and scipy; importing it lazily keeps `import tagger`
+# (and the hook's start-up) cheap until a model is actually used.
+_LAZY = {
+    "TagModel": "tagger.model",
+    "load_model": "tagger.modelio",
+    "save_model": "tagger.modelio",
+    "suggest_frame": "tagger.suggest",
+    "suggest_many": "tagger.suggest",
+    "suggest_tags": "tagger.suggest",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'tagger' has no attribute {name!r}")
+
+
 __all__ = [
     "Entry",
     "InputError",
@@ -23,16 +50,22 @@ __all__ = [
     "NotTrainedError",
     "Spellings",
     "Suggestion",
+    "TagModel",
     "TaggerError",
     "__version__",
     "entries_from_frame",
     "entries_to_frame",
     "entry_from_dict",
+    "load_model",
     "parse_digest",
     "parse_note",
     "read_entries",
     "read_note",
+    "save_model",
     "set_tags",
+    "suggest_frame",
+    "suggest_many",
+    "suggest_tags",
     "tag_key",
     "write_atomic",
 ]

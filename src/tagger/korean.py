@@ -1,0 +1,100 @@
+"""Korean morphology through kiwipiepy: the only module that imports it.
+
+A `Kiwi` object cannot be pickled, so models store `KoreanSettings` and this
+module rebuilds the analyser on first use (once per process). Construction
+happens in a background thread as soon as `warm_up()` is called, so a fresh
+process can load its model while Kiwi loads its dictionaries.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+#: Content morphemes: common and proper nouns, roots, and Hanja.
+CONTENT_TAGS = frozenset({"NNG", "NNP", "XR", "SH"})
+
+
+@dataclass(frozen=True)
+class KoreanSettings:
+    """How to build the analyser; saved inside a model instead of the analyser."""
+
+    load_typo_dict: bool = False
+    load_multi_dict: bool = False
+    load_default_dict: bool = True
+    pos: tuple[str, ...] = tuple(sorted(CONTENT_TAGS))
+    min_length: int = 1
+
+
+_lock = threading.Lock()
+_kiwis: dict[KoreanSettings, Any] = {}
+_threads: dict[KoreanSettings, threading.Thread] = {}
+
+
+def _build(settings: KoreanSettings) -> Any:
+    from kiwipiepy import Kiwi
+
+    kiwi = Kiwi(
+        num_workers=1,
+        load_typo_dict=settings.load_typo_dict,
+        load_multi_dict=settings.load_multi_dict,
+        load_default_dict=settings.load_default_dict,
+    )
+    kiwi.tokenize("모델을 불러옵니다.")  # Kiwi loads lazily: finish it now
+    return kiwi
+
+
+def warm_up(settings: KoreanSettings) -> None:
+    """Start building the analyser in the background (no-op if built or building)."""
+    with _lock:
+        if settings in _kiwis or settings in _threads:
+            return
+
+        def work() -> None:
+            kiwi = _build(settings)
+            with _lock:
+                _kiwis[settings] = kiwi
+
+        t = threading.Thread(target=work, name="tagger-kiwi", daemon=True)
+        _threads[settings] = t
+        t.start()
+
+
+def analyser(settings: KoreanSettings) -> Any:
+    """The (shared, per-process) Kiwi analyser for `settings`."""
+    warm_up(settings)
+    _threads[settings].join()
+    return _kiwis[settings]
+
+
+def kiwipiepy_version() -> str:
+    from importlib.metadata import version
+
+    return version("kiwipiepy")
+
+
+def content_morphemes(texts: Sequence[str], settings: KoreanSettings) -> list[list[str]]:
+    """Hangul content morphemes of each text, in order.
+
+    Latin-script words are left to the caller (Kiwi can split them inside a word
+    at a sentence end: `Distillation.` → `Distill` + `ation.`).
+
+    >>> content_morphemes(["학생 모델을 증류하는 방법"], KoreanSettings())
+    [['학생', '모델', '증류', '방법']]
+    """
+    out: list[list[str]] = [[] for _ in texts]
+    todo = [(i, t) for i, t in enumerate(texts) if _has_hangul(t)]
+    if not todo:
+        return out
+    kiwi = analyser(settings)
+    keep = frozenset(settings.pos)
+    results = kiwi.tokenize([t for _, t in todo])
+    for (i, _), tokens in zip(todo, results):
+        out[i] = [tok.form for tok in tokens if tok.tag in keep and len(tok.form) >= settings.min_length]
+    return out
+
+
+def _has_hangul(text: str) -> bool:
+    return any("\uac00" <= ch <= "\ud7a3" for ch in text)

@@ -1,0 +1,209 @@
+"""Saving and loading models: joblib with metadata, checked on load, written atomically.
+
+A model file holds plain data only (numbers, strings, numpy arrays), never
+tagger's classes, so a file from another version is recognised and refused with
+a message instead of failing inside unpickling. Model files are still pickles:
+load only models you trust.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import platform
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tagger.errors import ModelError, NotTrainedError
+from tagger.korean import KoreanSettings
+from tagger.model import TagModel
+from tagger.tagnames import Spellings
+from tagger.vectorize import Block
+
+#: Bumped whenever the saved layout changes; a file with another number is refused.
+FORMAT = 1
+DEFAULT_MODEL = Path("models") / "tagger.joblib"
+ENV_VAR = "TAGGER_MODEL"
+_MAGIC = "tagger-model"
+
+
+def resolve_model_path(path: str | os.PathLike[str] | None = None, *, vault: Path | None = None) -> Path:
+    """Where the model is: `path`, else `$TAGGER_MODEL`, else the vault's `tagger.toml`, else `models/tagger.joblib`.
+
+    >>> str(resolve_model_path("m.joblib"))
+    'm.joblib'
+    """
+    if path:
+        return Path(path)
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env)
+    if vault is not None:
+        try:
+            from tagger.config import load_config
+        except ImportError:  # pragma: no cover - config lands with the retag work
+            pass
+        else:
+            cfg = load_config(vault)
+            if cfg.model_path is not None:
+                return cfg.model_path
+    return DEFAULT_MODEL
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from tagger import __version__
+
+    out = {"tagger_version": __version__, "python_version": platform.python_version(), "numpy_version": np.__version__}
+    for dist, key in (("scikit-learn", "sklearn_version"), ("kiwipiepy", "kiwipiepy_version")):
+        try:
+            out[key] = version(dist)
+        except PackageNotFoundError:  # pragma: no cover
+            out[key] = "unknown"
+    return out
+
+
+def model_state(model: TagModel) -> dict[str, Any]:
+    """The model as plain data (what is saved)."""
+    model._check_fitted()
+    settings = {f.name: getattr(model, f.name) for f in dataclasses.fields(model) if not f.name.endswith("_")}
+    settings["korean"] = dataclasses.asdict(model.korean)
+    return {
+        "settings": settings,
+        "tags": list(model.tags_),
+        "keys": list(model.keys_),
+        "tag_counts": dict(model.tag_counts_),
+        "blocks": [
+            {"min_df": b.min_df, "max_df": b.max_df, "weight": b.weight, "vocabulary": b.vocabulary_, "idf": b.idf_}
+            for b in model.blocks_
+        ],
+        "coef": model.coef_,
+        "intercept": model.intercept_,
+        "calibration": list(model.calibration_),
+        "priors": model.priors_,
+        "assign_rule": list(model.assign_rule_),
+        "heldout": dict(model.heldout_),
+        "spellings": {"latest": dict(model.spellings_.latest), "seen": {k: list(v) for k, v in model.spellings_.seen.items()}},
+        "tag_phrases": list(model.tag_phrases_),
+        "metadata": dict(model.metadata_),
+    }
+
+
+def model_from_state(state: dict[str, Any]) -> TagModel:
+    settings = dict(state["settings"])
+    settings["korean"] = KoreanSettings(**{**settings["korean"], "pos": tuple(settings["korean"]["pos"])})
+    model = TagModel(**settings)
+    model.tags_ = list(state["tags"])
+    model.keys_ = list(state["keys"])
+    model.tag_counts_ = dict(state["tag_counts"])
+    model.blocks_ = [
+        Block(min_df=b["min_df"], max_df=b["max_df"], weight=b["weight"], vocabulary_=b["vocabulary"], idf_=b["idf"])
+        for b in state["blocks"]
+    ]
+    model.coef_ = state["coef"]
+    model.intercept_ = state["intercept"]
+    model.calibration_ = tuple(float(c) for c in state["calibration"])
+    model.priors_ = state["priors"]
+    model.assign_rule_ = (float(state["assign_rule"][0]), float(state["assign_rule"][1]))
+    model.heldout_ = dict(state["heldout"])
+    model.spellings_ = Spellings(latest=dict(state["spellings"]["latest"]), seen={k: list(v) for k, v in state["spellings"]["seen"].items()})
+    model.tag_phrases_ = list(state["tag_phrases"])
+    model.metadata_ = dict(state["metadata"])
+    return model
+
+
+def save_model(model: TagModel, path: str | os.PathLike[str]) -> Path:
+    """Write `model` to `path` atomically (temp file in the same folder, then rename).
+
+    A reader never sees half a model, and an interrupted save leaves the old one.
+    """
+    import joblib
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"magic": _MAGIC, "format": FORMAT, "metadata": {**model.metadata_, **_versions()}, "state": model_state(model)}
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            joblib.dump(payload, fh, compress=3)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The metadata saved with a model (versions, vocabulary, notes used, held-out scores)."""
+    return _load_payload(Path(path))["metadata"]  # type: ignore[no-any-return]
+
+
+def _load_payload(path: Path) -> dict[str, Any]:
+    import joblib
+
+    if not path.exists():
+        raise NotTrainedError(
+            "no model here; train one with `tagger train VAULT` (or point --model / $TAGGER_MODEL at one)", path=path
+        )
+    if path.is_dir():
+        raise ModelError("is a folder, not a model file", path=path)
+    try:
+        payload = joblib.load(path)
+    except Exception as err:  # noqa: BLE001 - any unpickling failure means "not a model we can read"
+        raise ModelError(
+            f"cannot be read as a tagger model ({type(err).__name__}); retrain with `tagger train VAULT`", path=path
+        ) from None
+    if not isinstance(payload, dict) or payload.get("magic") != _MAGIC:
+        raise ModelError("is not a tagger model file; retrain with `tagger train VAULT`", path=path)
+    return payload
+
+
+def load_model(path: str | os.PathLike[str] | None = None, *, vault: Path | None = None) -> TagModel:
+    """Load a model saved by `save_model`, checking it was made by this version of tagger.
+
+    The path is found by `resolve_model_path`. Model files are pickles: load only
+    models you trust.
+
+    >>> load_model("models/none.joblib")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    tagger.errors.NotTrainedError: models/none.joblib: no model here; train one with `tagger train VAULT` ...
+    """
+    from tagger import __version__
+
+    where = resolve_model_path(path, vault=vault)
+    payload = _load_payload(where)
+    meta = payload.get("metadata", {})
+    made_by = meta.get("tagger_version", "unknown")
+    if payload.get("format") != FORMAT or made_by != __version__:
+        raise ModelError(
+            f"was made by tagger {made_by} (model format {payload.get('format')}); this is tagger {__version__} "
+            f"(format {FORMAT}). Retrain with `tagger train VAULT`",
+            path=where,
+        )
+    try:
+        model = model_from_state(payload["state"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise ModelError(f"is damaged ({type(err).__name__}: {err}); retrain with `tagger train VAULT`", path=where) from None
+    model.metadata_ = dict(meta)
+    model.path_ = where
+    return model
+
+
+def describe(meta: dict[str, Any]) -> str:
+    """A one-line summary of a model's metadata."""
+    trained = meta.get("trained_at", "?")
+    if isinstance(trained, str):
+        trained = trained[:16].replace("T", " ")
+    return (
+        f"{meta.get('notes', '?')} notes ({meta.get('first_note') or '?'} – {meta.get('last_note') or '?'}), "
+        f"{len(meta.get('tag_counts', {}))} tags, trained {trained} with tagger {meta.get('tagger_version', '?')}"
+    )
+
+
+__all__ = ["DEFAULT_MODEL", "FORMAT", "describe", "load_model", "read_metadata", "resolve_model_path", "save_model"]

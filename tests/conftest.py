@@ -1,0 +1,43 @@
+"""Shared fixtures: the example vault (always present) and the shared corpus (skipped when absent)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_VAULT = REPO / "data" / "example-vault"
+NEW_NOTE = REPO / "data" / "new-note.md"
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus" / "arxiv-today"
+SEED = SHARED / "seed"
+
+
+@pytest.fixture(scope="session")
+def example_vault() -> Path:
+    """The example vault written for tagger (read-only: copy it before writing)."""
+    return EXAMPLE_VAULT
+
+
+@pytest.fixture(scope="session")
+def new_note() -> Path:
+    """A note outside the example vault, for suggesting."""
+    return NEW_NOTE
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """The shared real archive; tests using it skip cleanly when it is absent."""
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus/arxiv-today is not present")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def seed_digest() -> Path:
+    """The seed digest `000_1c39748830d48db5.txt`; skipped when absent."""
+    path = SEED / "000_1c39748830d48db5.txt"
+    if not path.is_file():
+        pytest.skip("../shared/seed is not present")
+    return path
