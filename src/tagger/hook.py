@@ -202,10 +202,14 @@ def group_by_vault(paths: Iterable[Path]) -> dict[Path, list[Path]]:
     """Notes grouped by vault root (the nearest folder with `tagger.toml` or `.git`)."""
     groups: dict[Path, list[Path]] = {}
     roots: dict[Path, Path] = {}
+    cwd = Path.cwd().resolve()
     for p in paths:
         parent = p.parent.resolve()
         if parent not in roots:
-            roots[parent] = find_vault_root(parent) or Path.cwd().resolve()
+            # pre-commit runs from the repository root, so a vault without
+            # tagger.toml or .git of its own is most likely the current folder.
+            fallback = cwd if parent.is_relative_to(cwd) else parent
+            roots[parent] = find_vault_root(parent) or fallback
         groups.setdefault(roots[parent], []).append(p)
     return groups
 
@@ -278,24 +282,32 @@ def stale_warning(model: TagModel, root: Path, config: Config, model_path: Path)
 
 
 def _rel(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive (Windows)
-        return str(path)
+    """`path` relative to the current folder if it is inside it (as the author would type it)."""
+    cwd = Path.cwd().resolve()
+    full = path.resolve()
+    if full == cwd:
+        return "."
+    return str(full.relative_to(cwd)) if full.is_relative_to(cwd) else str(path)
 
 
 def train_command(root: Path, model_path: Path) -> str:
     return f"tagger train {shlex.quote(_rel(root))} --model {shlex.quote(_rel(model_path))}"
 
 
-def fix_command(paths: Sequence[Path], argv_extra: Sequence[str]) -> str:
-    """The command that applies the fix to `paths`, as the author would type it."""
+def fix_commands(paths: Sequence[Path], argv_extra: Sequence[str]) -> list[str]:
+    """The commands that apply the fix to `paths`, as the author would type them.
+
+    >>> fix_commands([Path("2025/250701 New.md")], ["--model", "m.joblib"])  # doctest: +SKIP
+    ["tagger-fix --model m.joblib '2025/250701 New.md'"]
+    """
     files = " ".join(shlex.quote(str(p)) for p in paths)
     direct = " ".join(["tagger-fix", *argv_extra, files])
     if os.environ.get("PRE_COMMIT"):
-        # Under pre-commit the hook's own environment is not on the author's PATH.
-        return f"pre-commit run --hook-stage manual tagger-fix --files {files}   (or: {direct})"
-    return direct
+        # Under pre-commit the hook's own environment is not on the author's
+        # PATH: pre-commit itself is the way in (a hook without `stages` runs
+        # in the manual stage too).
+        return [f"pre-commit run --hook-stage manual tagger-fix --files {files}", f"or, with tagger installed: {direct}"]
+    return [direct]
 
 
 def _score_list(suggestions: Sequence[Suggestion], top: int) -> str:
@@ -405,34 +417,36 @@ def run_vault(root: Path, paths: Sequence[Path], args: argparse.Namespace, *, fi
     if stale:
         print(f"{name}: warning: {stale}", file=sys.stderr)
 
-    extra = _model_extra_args(args)
     if fix:
         return max(status, _fix(readable, top=args.top))
-    failing = [c for c in readable if c.failing]
+    extra = _model_extra_args(args)
     for c in readable:
-        _report(c, args.top, extra)
-    if failing:
-        print(f"{name}: {len(failing)} of {len(checks)} staged notes need tags or a fix; apply all: {fix_command([c.path for c in failing], extra)}")
+        _report(c, args.top)
+    if any(c.failing for c in readable):
         status = FAILED
+    fixable = [c.path for c in readable if c.failing and c.fixed_tags()]
+    if fixable:
+        which = "this note" if len(fixable) == 1 else f"these {len(fixable)} notes"
+        print(f"{name}: to write the tags shown under 'would write' into {which}, run")
+        for line in fix_commands(fixable, extra):
+            print(f"    {line}")
     return status
 
 
-def _report(c: NoteCheck, top: int, extra: Sequence[str]) -> None:
+def _report(c: NoteCheck, top: int) -> None:
     assert c.entry is not None
     if c.untagged:
         if not c.suggestions:
             print(f"{c.path}: no tags, and no text besides a URL to suggest them from; add tags by hand")
             return
         print(f"{c.path}: no tags")
-        print(f"    suggested:   {_score_list(c.suggestions, top)}   (* = written by tagger-fix)")
+        print(f"    suggested:   {_score_list(c.suggestions, top)}   (* = assigned)")
         print(f"    would write: {' '.join('#' + t for t in c.fixed_tags())}")
-        print(f"    to apply:    {fix_command([c.path], extra)}")
         return
     for r in c.renames:
         print(f"{c.path}: #{r.old} is {r.why}")
     if c.renames:
         print(f"    would write: {' '.join('#' + t for t in c.fixed_tags())}")
-        print(f"    to apply:    {fix_command([c.path], extra)}")
     for t in c.coined:
         print(f"{c.path}: note: #{t} is a new tag (the model has not seen it in any spelling); fine if you meant it")
 
