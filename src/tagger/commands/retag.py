@@ -1,0 +1,270 @@
+"""Plan tags across a vault and, with --write, apply them with an undo log.
+
+    tagger retag VAULT                      # dry run: untagged notes → suggested tags
+    tagger retag VAULT --write              # apply; undo with `tagger undo LOG`
+    tagger retag VAULT --normalize --write  # respell tags canonically (no model needed)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from tagger.entry import Entry, Suggestion
+from tagger.errors import InputError
+
+if TYPE_CHECKING:
+    from tagger.retag import Change
+
+#: How many ranked suggestions to ask the model for per note (the assigned set is a prefix).
+SUGGEST_K = 10
+
+
+def _score(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.description = __doc__
+    parser.add_argument("vault", metavar="VAULT", help="the vault's root folder")
+    parser.add_argument("--model", metavar="PATH", help="model file (default: $TAGGER_MODEL, the vault's tagger.toml, or models/tagger.joblib)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--only-untagged", dest="mode", action="store_const", const="only_untagged",
+                      help="give tags to notes that have none (the default)")
+    mode.add_argument("--add", dest="mode", action="store_const", const="add",
+                      help="also add confidently missing tags to tagged notes; never removes a tag")
+    mode.add_argument("--normalize", dest="mode", action="store_const", const="normalize",
+                      help="rewrite tags in their canonical spelling and aliases only; needs no model")
+    parser.set_defaults(mode="only_untagged")
+    parser.add_argument("--min-score", type=_score, metavar="X",
+                        help="write only assigned tags scoring at least X (default: 0 for untagged notes, 0.7 with --add)")
+    parser.add_argument("--max-tags", type=_count, metavar="N", help="at most N tags per note (the author's own always stay)")
+    parser.add_argument("--paths-from", metavar="FILE",
+                        help="retag only these notes: paths one per line, or `tagger review --format jsonl` output; - for stdin")
+    parser.add_argument("--include", action="append", metavar="GLOB",
+                        help="retag only notes matching GLOB (vault-relative, e.g. '2021/**'); repeatable")
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="leave notes matching GLOB alone; repeatable")
+    parser.add_argument("--aliases", metavar="FILE", help="alias file mapping tags to their canonical form (adds to the vault's tagger.toml)")
+    parser.add_argument("--write", action="store_true", help="apply the plan (default: dry run, no file changes)")
+    parser.add_argument("--log", metavar="FILE", help="undo log to write (default: VAULT/.tagger/retag-YYYYmmdd-HHMMSS.jsonl)")
+    parser.add_argument("--format", choices=("table", "jsonl"), default="table", help="output format (default: table)")
+
+
+# ---- output ---------------------------------------------------------------------------------
+
+
+class Style:
+    """ANSI colour, only for a terminal and only when NO_COLOR is unset."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.on = stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+    def __call__(self, text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if self.on else text
+
+    def added(self, t: str) -> str:
+        return self("+#" + t, "32")
+
+    def removed(self, t: str) -> str:
+        return self("-#" + t, "31")
+
+    def dim(self, t: str) -> str:
+        return self(t, "2")
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A `(stage, done, total)` callback drawing the shared progress bar after a second."""
+    from tagger.progress import Progress
+
+    with Progress(label) as bar:
+
+        def report(stage: str, done: int, total: int) -> None:
+            bar.update(done / total if total else 1.0, f"{stage} {done}/{total}")
+
+        yield report
+
+
+def change_line(change: Change, style: Style, *, status: str | None = None) -> str:
+    """`path` then `#old → #new +#added 0.91`, added tags marked (and coloured on a terminal)."""
+    scores = dict(change.scores)
+    old = " ".join("#" + t for t in change.old_tags) or style.dim("(none)")
+    parts = []
+    added = set(change.added)
+    for t in change.new_tags:
+        if t in added:
+            parts.append(style.added(t) + (f" {scores[t]:.2f}" if t in scores else ""))
+        else:
+            parts.append("#" + t)
+    parts += [style.removed(t) for t in change.removed if t not in change.new_tags]
+    tail = f"  [{status}]" if status else ""
+    return f"{change.rel}\n    {old} → {' '.join(parts)}{tail}\n"
+
+
+def _summary_text(seen: int, to_change: int, kept: dict[str, int], skipped: dict[str, int]) -> str:
+    kept_n = sum(kept.values())
+    parts = [f"{seen} notes seen", f"{to_change} to change"]
+    if kept_n:
+        parts.append(f"{kept_n} left as they are (" + ", ".join(f"{n} {why}" for why, n in sorted(kept.items(), key=lambda x: -x[1])) + ")")
+    if skipped:
+        parts.append(f"{sum(skipped.values())} skipped (" + ", ".join(f"{n} {why}" for why, n in sorted(skipped.items(), key=lambda x: -x[1])) + ")")
+    else:
+        parts.append("0 skipped")
+    return ", ".join(parts)
+
+
+def _short_reason(reason: str) -> str:
+    return reason.split(";")[0].split(" (")[0]
+
+
+# ---- run ------------------------------------------------------------------------------------
+
+
+def _read_paths_from(value: str) -> list[str]:
+    from tagger.retag import read_paths_file
+
+    if value == "-":
+        return read_paths_file(sys.stdin.read(), source="<stdin>")
+    path = Path(value)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("does not exist", path=path) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot be read: {getattr(err, 'strerror', None) or err}", path=path) from None
+    return read_paths_file(text, source=path)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tagger.config import load_config
+    from tagger.retag import Suggester, apply_plan, default_log_path, load_notes, plan_retag
+    from tagger.vocab import build_vocabulary
+
+    start = time.perf_counter()
+    vault = Path(args.vault)
+    if not vault.is_dir():
+        raise InputError("is not a folder (give the vault's root folder)" if vault.exists() else "does not exist", path=vault)
+    config = load_config(vault, aliases_file=args.aliases)
+    paths = _read_paths_from(args.paths_from) if args.paths_from else None
+    include: Sequence[str] = args.include or config.include
+    exclude: Sequence[str] = [*config.exclude, *args.exclude]
+    if args.log and not args.write:
+        raise InputError("--log names the undo log of a --write run; add --write (a dry run writes no log)")
+
+    quiet = getattr(args, "quiet", False)
+    out = sys.stdout
+    err = sys.stderr
+    style = Style(out)
+    with progress_bar("retag") as report:
+        got = load_notes(
+            vault,
+            include=include,
+            exclude=exclude,
+            paths=paths,
+            vocabulary_include=config.include,
+            vocabulary_exclude=config.exclude,
+            progress=report,
+        )
+        vocab = build_vocabulary(got.entries)
+        normalizer = vocab.normalizer(config.aliases)
+        suggester: Suggester | None = None
+        if args.mode != "normalize":
+            from tagger.modelio import load_model
+
+            model = load_model(args.model, vault=vault)
+
+            def suggester(entries: Sequence[Entry]) -> list[list[Suggestion]]:
+                return model.suggest(entries, k=SUGGEST_K)
+
+        plan = plan_retag(
+            got.notes,
+            mode=args.mode,
+            suggester=suggester,
+            normalizer=normalizer,
+            min_score=args.min_score,
+            max_tags=args.max_tags,
+            progress=report,
+        )
+        plan.skips[:0] = got.skips
+        result = None
+        if args.write and plan.changes:
+            log_path = Path(args.log) if args.log else default_log_path(vault.resolve())
+            result = apply_plan(plan, vault=vault, log_path=log_path, progress=report)
+
+    written = {c.rel for c in result.written} if result else set()
+    late = {s.rel: s.reason for s in result.skipped} if result else {}
+    skipped: dict[str, int] = {}
+    for s in [*plan.skips, *(result.skipped if result else [])]:
+        skipped[_short_reason(s.reason)] = skipped.get(_short_reason(s.reason), 0) + 1
+
+    if args.format == "jsonl":
+        for c in plan.changes:
+            state = "written" if c.rel in written else ("skipped" if c.rel in late else "planned")
+            rec: dict[str, object] = {"type": "change", "path": c.rel, "old_tags": list(c.old_tags), "new_tags": list(c.new_tags),
+                   "scores": dict(c.scores), "reason": c.reason, "status": state}
+            if c.rel in late:
+                rec["skip_reason"] = late[c.rel]
+            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        for s in plan.skips:
+            out.write(json.dumps({"type": "skip", "path": s.rel, "reason": s.reason}, ensure_ascii=False) + "\n")
+    else:
+        for c in plan.changes:
+            note = None if not args.write or c.rel in written else "not written: " + late.get(c.rel, "stopped")
+            out.write(change_line(c, style, status=note))
+        for s in plan.skips:
+            err.write(f"tagger: {s.rel}: {s.reason}\n")
+
+    summary = {
+        "type": "summary",
+        "mode": plan.mode,
+        "dry_run": not args.write,
+        "seen": plan.seen,
+        "to_change": len(plan.changes),
+        "written": len(written),
+        "kept": dict(plan.kept),
+        "skipped": skipped,
+        "log": str(result.log_path) if result and result.log_path else None,
+        "seconds": round(time.perf_counter() - start, 3),
+    }
+    if args.format == "jsonl":
+        out.write(json.dumps(summary, ensure_ascii=False) + "\n")
+    elif not quiet:
+        out.write(_summary_text(plan.seen, len(plan.changes), dict(plan.kept), skipped) + "\n")
+        if not args.write:
+            if plan.changes:
+                out.write("dry run: no file was changed; apply with --write (an undo log is kept)\n")
+        elif result is None:
+            out.write("nothing to write\n")
+        else:
+            out.write(f"wrote {len(written)} notes in {summary['seconds']:.1f} s; undo with: tagger undo {_shell(result.log_path)}\n")
+    return 1 if skipped else 0
+
+
+def _shell(path: Path | None) -> str:
+    import shlex
+
+    return shlex.quote(str(path))

@@ -1,0 +1,45 @@
+"""Restore the notes a `tagger retag --write` run changed, from its undo log.
+
+Only notes still exactly as the retag left them are restored (checked by hash);
+notes edited since are listed and left alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("log", metavar="LOG", help="the undo log a retag wrote (VAULT/.tagger/retag-*.jsonl)")
+    parser.add_argument("--vault", metavar="DIR", help="the vault, if it moved since the retag (default: the one the log names)")
+    parser.add_argument("--format", choices=("table", "jsonl"), default="table", help="output format (default: table)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from tagger.commands.retag import progress_bar
+    from tagger.retag import undo_log
+
+    with progress_bar("undo") as report:
+        result = undo_log(Path(args.log), vault=Path(args.vault) if args.vault else None, progress=report)
+    out = sys.stdout
+    if args.format == "jsonl":
+        for rel in result.restored:
+            out.write(json.dumps({"path": rel, "status": "restored"}, ensure_ascii=False) + "\n")
+        for rel in result.unchanged:
+            out.write(json.dumps({"path": rel, "status": "unchanged"}, ensure_ascii=False) + "\n")
+        for rel, why in result.left:
+            out.write(json.dumps({"path": rel, "status": "left", "reason": why}, ensure_ascii=False) + "\n")
+    else:
+        for rel, why in result.left:
+            sys.stderr.write(f"tagger: {rel}: {why}\n")
+        if not getattr(args, "quiet", False):
+            parts = [f"restored {len(result.restored)} notes"]
+            if result.unchanged:
+                parts.append(f"{len(result.unchanged)} already as before")
+            if result.left:
+                parts.append(f"{len(result.left)} left alone (listed above)")
+            out.write(", ".join(parts) + "\n")
+    return 1 if result.left else 0
