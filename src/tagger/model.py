@@ -50,22 +50,31 @@ def _stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
-def _ngrams(text: str, n: int = 3) -> set[str]:
-    """Word n-grams (plurals folded) plus the initials of 2–4 word phrases.
+def _words(text: str) -> list[str]:
+    return [_stem(w) for w in _SPLIT_RE.findall(text.lower())]
 
-    Initials let an acronym tag match its spelled-out name:
-    "reinforcement learning" → rl, "mixture of experts" → moe.
 
-    >>> sorted(g for g in _ngrams("Mixture of Experts") if " " not in g)
-    ['expert', 'mixture', 'moe', 'of']
-    """
-    words = [_stem(w) for w in _SPLIT_RE.findall(text.lower())]
+def _initials(words: Sequence[str]) -> set[str]:
+    """Initials of every 2–4 word phrase: "mixture of experts" → moe."""
     out: set[str] = set()
-    for k in range(1, n + 1):
-        out.update(" ".join(words[i : i + k]) for i in range(len(words) - k + 1))
     for k in range(2, 5):
         out.update("".join(w[0] for w in words[i : i + k]) for i in range(len(words) - k + 1))
     return out
+
+
+def name_occurs(phrase: str, words_line: str, initials: set[str]) -> bool:
+    """Whether a tag's name (stemmed words joined by spaces) occurs in a note.
+
+    An acronym tag also matches its spelled-out name, so `rl` matches
+    "reinforcement learning".
+
+    >>> words = _words("We scale Mixture of Experts with RL.")
+    >>> [name_occurs(p, " " + " ".join(words) + " ", _initials(words)) for p in ("moe", "rl", "expert", "vit")]
+    [True, True, True, False]
+    """
+    if f" {phrase} " in words_line:
+        return True
+    return " " not in phrase and 2 <= len(phrase) <= 4 and phrase in initials
 
 
 @dataclass
@@ -236,9 +245,11 @@ class TagModel:
         """1 where a tag's own name occurs in the note (`MoE`, `mixture of experts` → moe)."""
         out = np.zeros((len(entries), len(self.keys_)))
         for i, e in enumerate(entries):
-            grams = _ngrams(" ".join((e.title, e.abstract, e.comment, e.translation)))
+            words = _words(" ".join((e.title, e.abstract, e.comment, e.translation)))
+            line = " " + " ".join(words) + " "
+            initials = _initials(words)
             for j, phrase in enumerate(self.tag_phrases_):
-                if phrase in grams:
+                if name_occurs(phrase, line, initials):
                     out[i, j] = 1.0
         return out
 
@@ -382,17 +393,37 @@ def _fit_calibration(side: np.ndarray, y: np.ndarray, *, learn_side: bool, name_
     overall use are learned too: a fading tag is pushed down, a rising one up.
     Without it, this is Platt scaling of decision + `name_bonus`·match.
     """
-    from sklearn.linear_model import LogisticRegression
-
     flat = side.reshape(-1, side.shape[-1])
-    target = y.reshape(-1)
-    lr = LogisticRegression(C=100.0, max_iter=1000)
+    target = y.reshape(-1).astype(np.float64)
     if learn_side:
-        lr.fit(flat, target)
-        return (*(float(c) for c in lr.coef_[0]), float(lr.intercept_[0]))
-    lr.fit((flat[:, 0] + name_bonus * flat[:, 1]).reshape(-1, 1), target)
-    a = float(lr.coef_[0, 0])
-    return (a, a * name_bonus, 0.0, 0.0, float(lr.intercept_[0]))
+        w = _logistic(flat, target)
+        return tuple(float(c) for c in w)
+    a, b = _logistic((flat[:, 0] + name_bonus * flat[:, 1]).reshape(-1, 1), target)
+    return (float(a), float(a * name_bonus), 0.0, 0.0, float(b))
+
+
+def _logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1e-4, steps: int = 50) -> np.ndarray:
+    """Logistic regression by Newton's method (weights then bias): a few columns, many rows.
+
+    Written out because importing scikit-learn for it would cost more than the fit.
+
+    >>> w = _logistic(np.array([[-2.0], [-1.0], [1.0], [2.0], [0.5], [-0.5]]), np.array([0, 0, 1, 1, 0, 1.0]))
+    >>> bool(w[0] > 0)
+    True
+    """
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(xb.shape[1])
+    reg = np.full(xb.shape[1], l2 * len(x))
+    reg[-1] = 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-np.clip(xb @ w, -30, 30)))
+        grad = xb.T @ (p - y) + reg * w
+        hess = (xb * (p * (1 - p))[:, None]).T @ xb + np.diag(reg + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w
 
 
 def _assign_sets(proba: np.ndarray, rule: tuple[float, float], max_assigned: int) -> list[set[int]]:

@@ -132,6 +132,10 @@ def save_model(model: TagModel, path: str | os.PathLike[str]) -> Path:
             joblib.dump(payload, fh, compress=3)
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp makes the file private (0600); a model is an ordinary file.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

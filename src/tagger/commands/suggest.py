@@ -1,0 +1,81 @@
+"""Suggest tags for notes, a digest, a folder, or a note on stdin."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tagger.commands.common import Problems, add_inputs, read_inputs
+
+if TYPE_CHECKING:
+    from tagger.entry import Entry
+    from tagger.model import TagModel
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_inputs(parser)
+    parser.add_argument("--model", metavar="PATH", help="model file (default: $TAGGER_MODEL, the vault's tagger.toml, or models/tagger.joblib)")
+    parser.add_argument("--top", "-k", type=int, default=5, metavar="K", help="how many tags to rank per entry (default: 5)")
+    parser.add_argument("--format", choices=("table", "jsonl"), default="table", help="output format (default: table)")
+    parser.add_argument("--explain", action="store_true", help="show the words that pushed each tag up, and similar past notes")
+    parser.add_argument("--history", metavar="VAULT", help="with --explain: the vault to find similar past notes in (default: the model's training vault)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from tagger.config import find_vault_root
+    from tagger.korean import KoreanSettings, warm_up
+    from tagger.modelio import load_model
+
+    # Kiwi's dictionaries load in a background thread while the model loads.
+    warm_up(KoreanSettings())
+    problems = Problems()
+    entries = read_inputs(args.paths, problems)
+    first = Path(args.paths[0]) if args.paths[0] != "-" else Path.cwd()
+    vault = find_vault_root(first if first.is_dir() else first.parent)
+    model = load_model(args.model, vault=vault)
+    rows = model.suggest(entries, k=max(args.top, 1))
+    explanations = None
+    if args.explain:
+        explanations = _explain(model, entries, args)
+    out = sys.stdout
+    for i, (e, sugg) in enumerate(zip(entries, rows)):
+        if args.format == "jsonl":
+            record: dict[str, object] = {
+                "path": str(e.path) if e.path else None,
+                "title": e.title,
+                "suggestions": [{"tag": s.tag, "score": round(s.score, 4)} for s in sugg],
+                "assigned": [s.tag for s in sugg if s.assigned],
+            }
+            if explanations is not None:
+                from tagger.explain import explanation_record
+
+                record["explanations"] = [explanation_record(x) for x in explanations[i]]
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            continue
+        name = e.title or (e.path.name if e.path else "(stdin)")
+        out.write(f"{name}\n" if not e.path or not e.title else f"{name}  ({e.path})\n")
+        if not sugg:
+            out.write("    (no text to suggest from)\n")
+        for s in sugg:
+            out.write(f"  {'*' if s.assigned else ' '} {s.score:5.2f}  #{s.tag}\n")
+        if explanations is not None:
+            from tagger.explain import format_explanations
+
+            out.write(format_explanations(explanations[i]) + "\n")
+        assigned = " ".join("#" + s.tag for s in sugg if s.assigned)
+        if assigned:
+            out.write(f"    assigned: {assigned}\n")
+    return 1 if problems.items else 0
+
+
+def _explain(model: TagModel, entries: list[Entry], args: argparse.Namespace) -> list[list[Any]]:
+    from tagger.explain import explain
+    from tagger.read import read_entries
+
+    history_path = args.history or model.metadata_.get("sources", [None])[0]
+    history = read_entries(Path(history_path)) if history_path else None
+    result: list[list[Any]] = explain(model, entries, k=max(args.top, 1), history=history)
+    return result

@@ -1,0 +1,50 @@
+"""A small progress bar on stderr: shown only on a terminal, and only once a run has taken over a second.
+
+tagger has no dependency for this; `tqdm` would be the only reason to add one.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from types import TracebackType
+from typing import TextIO
+
+
+class Progress:
+    """`with Progress("training") as bar: bar.update(0.5, "stage")` — fractions in [0, 1], or counts of `total`.
+
+    >>> with Progress("demo", stream=None) as bar:
+    ...     bar.update(1, "done")
+    """
+
+    def __init__(self, label: str, *, total: int | None = None, stream: TextIO | None = sys.stderr, delay: float = 1.0) -> None:
+        self.label = label
+        self.total = total
+        self.stream = stream if stream is not None and stream.isatty() else None
+        self.delay = delay
+        self._start = time.monotonic()
+        self._shown = False
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def update(self, done: float, note: str = "") -> None:
+        if self.stream is None or time.monotonic() - self._start < self.delay:
+            return
+        frac = done / self.total if self.total else done
+        frac = min(max(frac, 0.0), 1.0)
+        bar = "#" * int(frac * 24)
+        count = f" {int(done)}/{self.total}" if self.total else ""
+        self.stream.write(f"\r{self.label} [{bar:<24}] {frac:4.0%}{count} {note[:40]:<40}")
+        self.stream.flush()
+        self._shown = True
+
+    def __call__(self, note: str, frac: float) -> None:
+        """Adapter for `TagModel.fit(progress=...)`."""
+        self.update(frac, note)
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self._shown and self.stream is not None:
+            self.stream.write("\r" + " " * 100 + "\r")
+            self.stream.flush()
