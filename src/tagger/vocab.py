@@ -241,7 +241,7 @@ def name_relation(a: str, b: str) -> tuple[float, str] | None:
     >>> name_relation("pretraining", "pre-training")
     (0.9, 'the same word with and without hyphens')
     >>> name_relation("rl", "reinforcement-learning")
-    (0.7, "'rl' is the initials of 'reinforcement-learning'")
+    (0.5, "'rl' is the initials of 'reinforcement-learning'")
     >>> name_relation("text2img", "text-to-image")[1]
     "'text2img' abbreviates 'text-to-image'"
     >>> name_relation("rl", "nlp") is None

@@ -1,0 +1,105 @@
+"""The tag vocabulary: counts, spelling groups, normalizer, likely aliases."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tagger.entry import Entry
+from tagger.vocab import alias_suggestions, build_vocabulary, name_relation
+
+
+def e(date: str, *tags: str) -> Entry:
+    return Entry(title="t", date=dt.date.fromisoformat(date), tags=tags)
+
+
+def test_counts_dates_and_spellings() -> None:
+    v = build_vocabulary([
+        e("2021-03-01", "efficient_training", "GAN"),
+        e("2020-01-01", "GAN"),
+        e("2024-05-01", "efficient-training", "rl"),
+        Entry(title="untagged"),
+    ])
+    rows = {t.key: t for t in v.tags}
+    assert (v.notes, v.tagged) == (4, 3)
+    et = rows["efficient-training"]
+    assert (et.tag, et.notes, et.first, et.last) == ("efficient-training", 2, dt.date(2021, 3, 1), dt.date(2024, 5, 1))
+    assert et.spellings == (("efficient_training", 1), ("efficient-training", 1))
+    assert rows["gan"].tag == "GAN" and rows["gan"].notes == 2 and rows["gan"].first == dt.date(2020, 1, 1)
+    assert [t.key for t in v.spelling_groups()] == ["efficient-training"]
+    assert v.tags[0].notes >= v.tags[-1].notes
+    assert v.get("Efficient_Training") is et and v.get("nope") is None
+
+
+def test_normalizer_prefers_aliases_and_is_stable() -> None:
+    v = build_vocabulary([e("2020-01-01", "GAN", "lm"), e("2024-01-01", "gan", "LLM"), e("2024-02-01", "rl")])
+    n = v.normalizer({"lm": "llm", "RL": "reinforcement-learning"})
+    assert n["gan"] == "gan"                # current spelling
+    assert n["lm"] == "llm" and n["llm"] == "llm"   # the alias target's spelling wins over "LLM"
+    assert n["rl"] == "reinforcement-learning"
+    # every target maps to itself: normalizing twice changes nothing more
+    assert all(n.get(k.casefold().replace("_", "-"), k) == k for k in set(n.values()))
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "why"),
+    [
+        ("pretraining", "pre-training", "hyphens"),
+        ("self-supervised", "self-supervision", "word forms"),
+        ("world-models", "world-model", "word forms"),
+        ("rl", "reinforcement-learning", "initials"),
+        ("moe", "mixture-of-experts", "initials"),
+        ("tts", "text-to-speech", "initials"),
+        ("vit", "vision-transformer", "abbreviates"),
+        ("text2img", "text-to-image", "abbreviates"),
+        ("text-gen", "text-generation", "abbreviates"),
+        ("self-improvment", "self-improvement", "one letter"),
+        ("lm", "llm", "a letter or two"),
+    ],
+)
+def test_name_relations_found(a: str, b: str, why: str) -> None:
+    rel = name_relation(a, b)
+    assert rel is not None and why in rel[1]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("GAN", "gan"), ("rl", "nlp"), ("image", "image-editing"), ("pose", "positional-encoding"), ("transfer", "transformer"),
+     ("mlp", "mlops"), ("loss", "loss-surface"), ("diffusion", "distillation")],
+)
+def test_name_relations_rejected(a: str, b: str) -> None:
+    assert name_relation(a, b) is None
+
+
+def _drifting_vault() -> list[Entry]:
+    notes = []
+    for month in range(1, 13):  # 2020: language-model, then lm from 2021
+        notes.append(e(f"2020-{month:02d}-01", "language-model", "pretraining"))
+        notes.append(e(f"2021-{month:02d}-01", "lm", "pretraining"))
+        notes.append(e(f"2021-{month:02d}-02", "vision-transformer", "backbone"))
+        notes.append(e(f"2022-{month:02d}-01", "vit", "backbone"))
+        # distinct tags that often go together: no suggestion
+        notes.append(e(f"2022-{month:02d}-03", "rl", "rlhf", "alignment"))
+    return notes
+
+
+def test_alias_suggestions_by_name_and_use() -> None:
+    v = build_vocabulary(_drifting_vault())
+    got = {frozenset(s.tags): s for s in alias_suggestions(v)}
+    lm = got[frozenset({"lm", "language-model"})]
+    assert lm.canonical == "lm"             # the newer habit
+    assert lm.aliases() == {"language-model": "lm"}
+    assert any("never on the same note" in r and "initials" in r for r in lm.reasons)
+    assert any("last used 2020-12" in r for r in lm.reasons)
+    assert got[frozenset({"vit", "vision-transformer"})].canonical == "vit"
+    assert not any("rlhf" in s for s in got)  # on the same notes: two tags, not one
+    # suggestions only: the vocabulary itself still has every tag
+    assert {t.key for t in v.tags} >= {"lm", "language-model", "vit", "vision-transformer"}
+
+
+def test_alias_suggestions_skip_pairs_already_aliased() -> None:
+    v = build_vocabulary(_drifting_vault())
+    got = alias_suggestions(v, aliases={"language-model": "lm"})
+    assert not any(set(s.tags) == {"lm", "language-model"} for s in got)
+    assert any(set(s.tags) == {"vit", "vision-transformer"} for s in got)
