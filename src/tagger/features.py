@@ -33,7 +33,7 @@ def english_words(text: str) -> list[str]:
     """Lower-cased English words with stopwords removed.
 
     >>> english_words("We distill large Transformers into Mamba (SSM).")
-    ['distill', 'large', 'transformers', 'into', 'mamba', 'ssm']
+    ['distill', 'large', 'transformers', 'mamba', 'ssm']
     """
     return [w for w in _WORD_RE.findall(_URL_RE.sub(" ", text.lower())) if w not in STOPWORDS and len(w) > 1]
 

@@ -14,14 +14,17 @@ from typing import TextIO
 class Progress:
     """`with Progress("training") as bar: bar.update(0.5, "stage")` — fractions in [0, 1], or counts of `total`.
 
-    >>> with Progress("demo", stream=None) as bar:
+    >>> with Progress("demo", enabled=False) as bar:
     ...     bar.update(1, "done")
     """
 
-    def __init__(self, label: str, *, total: int | None = None, stream: TextIO | None = sys.stderr, delay: float = 1.0) -> None:
+    def __init__(
+        self, label: str, *, total: int | None = None, stream: TextIO | None = None, delay: float = 1.0, enabled: bool = True
+    ) -> None:
         self.label = label
         self.total = total
-        self.stream = stream if stream is not None and stream.isatty() else None
+        out = stream if stream is not None else sys.stderr  # looked up now: tests and callers may swap it
+        self.stream = out if enabled and not out.closed and out.isatty() else None
         self.delay = delay
         self._start = time.monotonic()
         self._shown = False

@@ -1,0 +1,196 @@
+"""The model, its file, and the ways in: suggest_tags, suggest_many, suggest_frame, `tagger train`, `tagger suggest`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tagger
+from tagger import Entry, TagModel, load_model, read_entries, save_model, suggest_tags
+from tagger.cli import main
+from tagger.errors import InputError, ModelError, NotTrainedError
+from tagger.modelio import resolve_model_path
+from tagger.parse import parse_digest
+from tagger.suggest import suggest_frame, suggest_many
+from tagger.tagnames import tag_key
+
+
+@pytest.fixture(scope="module")
+def vault_entries(example_vault: Path) -> list[Entry]:
+    return read_entries(example_vault, on_problem=lambda err: None)
+
+
+@pytest.fixture(scope="module")
+def model(vault_entries: list[Entry]) -> TagModel:
+    return TagModel().fit(vault_entries)
+
+
+@pytest.fixture(scope="module")
+def model_file(model: TagModel, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return save_model(model, tmp_path_factory.mktemp("m") / "tagger.joblib")
+
+
+def test_vocabulary_is_the_authors_in_current_spelling(model: TagModel, vault_entries: list[Entry]) -> None:
+    written = {t for e in vault_entries for t in e.tags}
+    assert set(model.tags_) <= written
+    # the example vault writes efficient_training early and efficient-training later
+    assert "efficient-training" in model.tags_ and "efficient_training" not in model.tags_
+    assert len(set(model.keys_)) == len(model.keys_) == len(model.tags_)
+
+
+def test_tag_line_never_reaches_the_features(model: TagModel, vault_entries: list[Entry]) -> None:
+    e = next(x for x in vault_entries if x.tags and x.abstract)
+    a = model.predict_proba([e])
+    b = model.predict_proba([e.replace(tags=(), url="https://arxiv.org/abs/9999.99999")])
+    assert np.array_equal(a, b)
+
+
+def test_suggestions_are_ranked_calibrated_and_assign_at_least_one(model: TagModel, new_note: Path) -> None:
+    sugg = suggest_tags(new_note, model=model, k=5)
+    assert len(sugg) == 5
+    scores = [s.score for s in sugg]
+    assert scores == sorted(scores, reverse=True) and all(0.0 <= s <= 1.0 for s in scores)
+    assert sugg[0].assigned
+    assigned = [s for s in sugg if s.assigned]
+    # assigned tags are a prefix of the ranking
+    assert sugg[: len(assigned)] == assigned
+    # the new note is about distilling a Transformer into a state-space model
+    top = {tag_key(s.tag) for s in sugg[:3]}
+    assert {"distillation", "state-space-model"} <= top
+
+
+def test_entry_forms_give_the_same_suggestions(model: TagModel, new_note: Path) -> None:
+    from tagger.read import read_note
+
+    entry = read_note(new_note)
+    text = new_note.read_text(encoding="utf-8")
+    as_dict = {"title": entry.title, "abstract": entry.abstract, "comment": entry.comment, "translation": entry.translation}
+    results = [suggest_tags(x, model=model) for x in (entry, new_note, text, as_dict)]
+    tags = [[s.tag for s in r] for r in results]
+    assert tags[0] == tags[1] == tags[2] == tags[3]
+
+
+def test_entry_without_text_gets_no_suggestions(model: TagModel) -> None:
+    assert suggest_tags(Entry(url="https://arxiv.org/abs/2401.00001"), model=model) == []
+
+
+def test_batch_and_frame_forms_agree(model: TagModel, vault_entries: list[Entry]) -> None:
+    some = [e.replace(tags=()) for e in vault_entries[:12]]
+    batch = suggest_many(some, model=model, k=3)
+    single = [suggest_tags(e, model=model, k=3) for e in some]
+    assert [[s.tag for s in r] for r in batch] == [[s.tag for s in r] for r in single]
+    frame = tagger.entries_to_frame(some)
+    out = suggest_frame(frame, model=model, k=3)
+    assert list(out.columns) == ["row", "rank", "tag", "score", "assigned"]
+    first = out[out["row"] == frame.index[0]].sort_values("rank")
+    assert first["tag"].tolist() == [s.tag for s in batch[0]]
+    assert isinstance(out, pd.DataFrame)
+
+
+def test_save_load_gives_identical_suggestions(model: TagModel, model_file: Path, vault_entries: list[Entry]) -> None:
+    loaded = load_model(model_file)
+    assert np.array_equal(model.predict_proba(vault_entries), loaded.predict_proba(vault_entries))
+    meta = loaded.metadata_
+    for key in ("tagger_version", "sklearn_version", "kiwipiepy_version", "trained_at", "notes", "first_note", "last_note", "tag_counts", "heldout"):
+        assert key in meta, key
+    assert meta["notes"] == sum(1 for e in vault_entries if e.tags and e.has_text)
+    assert sum(meta["tag_counts"].values()) > 0
+
+
+def test_model_from_another_version_is_refused(model: TagModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tagger.modelio as modelio
+
+    monkeypatch.setattr(modelio, "_versions", lambda: {"tagger_version": "0.0.1"})
+    path = save_model(model, tmp_path / "old.joblib")
+    monkeypatch.undo()
+    with pytest.raises(ModelError, match=r"made by tagger 0\.0\.1.*Retrain"):
+        load_model(path)
+
+
+@pytest.mark.parametrize("content", [b"", b"not a pickle at all", b"\x80\x04K\x01."])
+def test_damaged_model_is_a_clear_error(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "bad.joblib"
+    path.write_bytes(content)
+    with pytest.raises(ModelError) as err:
+        load_model(path)
+    assert str(path) in str(err.value) and "\n" not in str(err.value)
+
+
+def test_missing_model_says_how_to_train(tmp_path: Path, capsys: pytest.CaptureFixture[str], new_note: Path) -> None:
+    with pytest.raises(NotTrainedError, match="tagger train"):
+        load_model(tmp_path / "none.joblib")
+    assert main(["suggest", "--model", str(tmp_path / "none.joblib"), str(new_note)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "tagger train" in err[0] and "Traceback" not in err[0]
+
+
+def test_model_path_lookup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TAGGER_MODEL", raising=False)
+    assert resolve_model_path(None) == Path("models/tagger.joblib")
+    monkeypatch.setenv("TAGGER_MODEL", str(tmp_path / "env.joblib"))
+    assert resolve_model_path(None) == tmp_path / "env.joblib"
+    assert resolve_model_path(tmp_path / "x.joblib") == tmp_path / "x.joblib"
+
+
+def test_empty_vault_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "vault").mkdir()
+    code = main(["train", str(tmp_path / "vault"), "--model", str(tmp_path / "m.joblib")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "vault" in err and "Traceback" not in err
+    assert not (tmp_path / "m.joblib").exists()
+    with pytest.raises(InputError, match="at least 5"):
+        TagModel().fit([Entry(title="x", tags=("a",))])
+
+
+def test_train_and_suggest_commands(example_vault: Path, new_note: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    model_path = tmp_path / "m.joblib"
+    assert main(["train", str(example_vault), "--model", str(model_path)]) == 0
+    out = capsys.readouterr().out
+    assert "learned" in out and "notes" in out and str(model_path) in out
+    assert main(["suggest", "--model", str(model_path), "--format", "jsonl", "--top", "3", str(new_note)]) == 0
+    record = json.loads(capsys.readouterr().out.strip())
+    assert record["path"] == str(new_note) and record["title"]
+    assert len(record["suggestions"]) == 3
+    assert record["assigned"] and set(record["assigned"]) <= {s["tag"] for s in record["suggestions"]}
+
+
+def test_suggest_reads_stdin(model_file: Path, new_note: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(new_note.read_bytes())))
+    assert main(["suggest", "--model", str(model_file), "--format", "jsonl", "-"]) == 0
+    record = json.loads(capsys.readouterr().out.strip())
+    assert record["suggestions"]
+
+
+def test_seed_digest_end_to_end(model_file: Path, seed_digest: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    entries = parse_digest(seed_digest.read_text(encoding="utf-8"))
+    rows = suggest_many([e.replace(tags=()) for e in entries], model=model_file)
+    assert len(rows) == 5 and all(r and r[0].assigned for r in rows)
+    mamba = next(r for e, r in zip(entries, rows) if "Mamba in the Llama" in e.title)
+    assert "distillation" in {tag_key(s.tag) for s in mamba[:3]}
+    assert main(["suggest", "--model", str(model_file), "--format", "jsonl", str(seed_digest)]) == 0
+    assert len(capsys.readouterr().out.strip().splitlines()) == 5
+
+
+def test_model_file_is_written_atomically(model: TagModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = save_model(model, tmp_path / "m.joblib")
+    before = path.read_bytes()
+    import joblib
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(joblib, "dump", boom)
+    with pytest.raises(OSError):
+        save_model(model, path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m.joblib"]
+    shutil.rmtree(tmp_path)
