@@ -1,0 +1,131 @@
+"""How well tagger would have done on your past notes: train on the older ones, test on the newer ones.
+
+A time split (`--since`, `--until`) or, with `--rolling MONTHS`, a model retrained
+at each month boundary and tested on the next month, as you would use it. Test
+notes have their tag lines stripped before suggesting; scores are compared with
+the tags you wrote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tagger.commands.common import Problems, add_inputs, read_inputs
+from tagger.entry import Entry
+from tagger.errors import InputError
+
+_YYMMDD = re.compile(r"\d{6}")
+
+
+def parse_date(text: str) -> dt.date:
+    """A date written `yymmdd` (as in note file names) or ISO `yyyy-mm-dd`.
+
+    >>> parse_date("250101"), parse_date("2024-07-01")
+    (datetime.date(2025, 1, 1), datetime.date(2024, 7, 1))
+    """
+    s = text.strip()
+    try:
+        if _YYMMDD.fullmatch(s):
+            return dt.date(2000 + int(s[:2]), int(s[2:4]), int(s[4:]))
+        return dt.date.fromisoformat(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write yymmdd (250101) or yyyy-mm-dd (2025-01-01)") from None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_inputs(parser, stdin=False)
+    parser.add_argument("--since", type=parse_date, metavar="DATE", help="test on notes dated from DATE (yymmdd or yyyy-mm-dd; default: the newest ~15%% of tagged notes)")
+    parser.add_argument("--until", type=parse_date, metavar="DATE", help="last test date, inclusive (default: the newest note)")
+    parser.add_argument("--rolling", type=int, metavar="MONTHS", help="retrain at each month boundary and test on the next month, for MONTHS months from --since's month (default: the last MONTHS months)")
+    parser.add_argument("--top", "-k", type=int, default=5, metavar="K", help="how many tags to rank per note (default: 5)")
+    parser.add_argument("--per-tag", type=int, default=30, metavar="N", help="per-tag rows to print in the table (default: 30; 0 for all)")
+    parser.add_argument("--aliases", metavar="FILE", help="alias file mapping tags to their canonical form (default: the vault's tagger.toml)")
+    parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from tagger.config import find_vault_root, load_config
+    from tagger.evaluate import (
+        add_months,
+        default_since,
+        evaluate_rolling,
+        evaluate_split,
+        evaluation_record,
+        format_evaluation,
+        format_rolling,
+        rolling_record,
+        to_json,
+    )
+    from tagger.model import entry_date
+    from tagger.progress import Progress
+    from tagger.tagnames import apply_aliases
+
+    if args.rolling is not None and args.rolling < 1:
+        raise InputError(f"--rolling needs a number of months of 1 or more, not {args.rolling}")
+    if args.top < 1:
+        raise InputError(f"--top needs 1 or more, not {args.top}")
+    first = Path(args.paths[0])
+    vault = find_vault_root(first if first.is_dir() else first.parent)
+    config = load_config(vault, aliases_file=args.aliases)
+    problems = Problems()
+    entries = read_inputs(args.paths, problems)
+    if config.aliases:
+        # The same tags `tagger train` learns from.
+        entries = [e.replace(tags=apply_aliases(e.tags, config.aliases)) for e in entries]
+    dated = [d for e in entries if e.tags and e.has_text and (d := entry_date(e)) is not None]
+    if len(dated) < 10:
+        raise InputError(f"has {len(dated)} dated, tagged notes; an evaluation needs at least 10", path=args.paths[0])
+    newest = max(dated)
+    per_tag = args.per_tag or None
+    out = sys.stdout
+
+    if args.rolling is None:
+        since = args.since or default_since(entries)
+        _check_split(entries, since, args.until, args.paths[0])
+        with Progress("evaluating") as bar:
+            ev = evaluate_split(entries, since=since, until=args.until, k=args.top, progress=bar)
+        if args.format == "json":
+            out.write(to_json(evaluation_record(ev)) + "\n")
+        else:
+            out.write(format_evaluation(ev, per_tag=per_tag) + "\n")
+        return 0
+
+    months: int = args.rolling
+    start = (args.since or add_months(newest.replace(day=1), 1 - months)).replace(day=1)
+    end = add_months(start, months) - dt.timedelta(days=1)
+    if args.until is not None and args.until < end:
+        end = args.until
+    _check_split(entries, start, end, args.paths[0])
+    with Progress("evaluating") as bar:
+
+        def both(stage: str, frac: float) -> None:
+            # The static split is one more model: give it the last share of the bar.
+            bar(stage, frac * months / (months + 1))
+
+        rolling = evaluate_rolling(entries, start=start, months=months, k=args.top, progress=both)
+        bar("static split", months / (months + 1))
+        static = evaluate_split(entries, since=start, until=end, k=args.top)
+    if args.format == "json":
+        out.write(to_json(rolling_record(rolling, static)) + "\n")
+    else:
+        out.write(format_rolling(rolling, static) + "\n\n")
+        out.write(format_evaluation(rolling.pooled, title="pooled rolling", per_tag=per_tag) + "\n\n")
+        out.write(format_evaluation(static, title="static split", per_tag=per_tag) + "\n")
+    return 0
+
+
+def _check_split(entries: Sequence[Entry], since: dt.date, until: dt.date | None, where: str) -> None:
+    """Refuse splits that leave nothing to learn from or nothing to test, in one line."""
+    from tagger.evaluate import split_by_date
+
+    train, test = split_by_date(entries, since=since, until=until)
+    period = f"{since.isoformat()} – {until.isoformat()}" if until else f"from {since.isoformat()}"
+    if not test:
+        raise InputError(f"has no tagged notes dated {period} to test on; choose another --since", path=where)
+    if sum(bool(e.tags) and e.has_text for e in train) < 5:
+        raise InputError(f"has fewer than 5 tagged notes dated before {since.isoformat()} to train on; choose a later --since", path=where)

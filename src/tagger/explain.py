@@ -1,0 +1,343 @@
+"""Why a tag was suggested: the note's own words that pushed it up, and similar past notes carrying it.
+
+A tag's score starts from a linear decision: the sum over features of
+(tf-idf value in this note × the tag's weight for that feature). Each feature is
+a word, a word pair or a Korean morpheme of one field, so the largest positive
+products are the words that argued for the tag. They are shown as they appear
+in the note (original case; the Korean morpheme as written in the comment),
+labelled by field.
+
+Similar past notes are found by cosine similarity in the same feature space,
+among `history` entries (the notes the model was trained on) carrying the tag.
+
+>>> exps = explain(model, [entry], history=training_entries)         # doctest: +SKIP
+>>> print(format_explanations(exps[0]))                                # doctest: +SKIP
+    #distillation 0.91
+      abstract: distill (+0.21), Transformer (+0.08)
+      comment: Distillation (+0.30), 증류 (+0.04)
+      like: 2024-08-01 Knowledge Distillation for SSMs (0.41)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from tagger.entry import Entry
+from tagger.features import tokenize
+from tagger.model import TagModel, entry_date
+from tagger.tagnames import apply_aliases, tag_key
+
+#: What each of the model's TF-IDF blocks reads, in the order of `coef_`'s columns.
+#: "text" is title + abstract.
+BLOCK_SOURCES: tuple[str, ...] = ("title", "text", "comment", "translation")
+#: Contributions below this (in decision units) are noise, not evidence.
+MIN_WEIGHT = 0.005
+#: The order fields are shown in.
+FIELD_ORDER: tuple[str, ...] = ("title", "abstract", "comment", "translation")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A word, word pair or morpheme of the note and how much it added to the tag's decision."""
+
+    field: str
+    text: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """A past note carrying the tag, and its cosine similarity to this note."""
+
+    title: str
+    date: dt.date | None
+    path: Path | None
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One suggested tag with the evidence for it."""
+
+    tag: str
+    score: float
+    assigned: bool
+    evidence: tuple[Evidence, ...] = ()
+    neighbours: tuple[Neighbour, ...] = ()
+    #: Whether the tag's own name occurs in the note (the model adds a bonus for that).
+    name_match: bool = False
+
+
+# ---- the model's feature space -------------------------------------------------------------
+
+
+def _matrix(model: TagModel, entries: Sequence[Entry]) -> sp.csr_matrix:
+    """Entries in the model's feature space (the rows its `coef_` multiplies)."""
+    from tagger.model import _fields
+
+    tokens = tokenize(entries, model.korean)
+    fields = _fields(tokens)
+    x = sp.hstack([b.transform(f) for b, f in zip(model.blocks_, fields)], format="csr")
+    if model.coef_ is not None and x.shape[1] != model.coef_.shape[1]:
+        raise RuntimeError(f"feature layout changed: {x.shape[1]} features, the model has {model.coef_.shape[1]} weights")
+    return x
+
+
+def _feature_names(model: TagModel) -> list[tuple[int, str]]:
+    """(block index, token) for every column of the feature space."""
+    out: list[tuple[int, str]] = []
+    for b, block in enumerate(model.blocks_):
+        names = [""] * block.size
+        for token, i in (block.vocabulary_ or {}).items():
+            names[i] = token
+        out.extend((b, t) for t in names)
+    return out
+
+
+def _normalised(x: sp.csr_matrix) -> sp.csr_matrix:
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    out: sp.csr_matrix = sp.csr_matrix(sp.diags(1.0 / norms) @ x)
+    return out
+
+
+class History:
+    """Past notes in the model's feature space, built once and reused across `explain` calls.
+
+    Tags are mapped through the aliases the model was trained with, so a
+    neighbour "carries the tag" exactly when the model would have learned it so.
+    """
+
+    def __init__(self, model: TagModel, entries: Iterable[Entry]) -> None:
+        aliases: Mapping[str, str] = model.metadata_.get("aliases") or {}
+        usable = [e for e in entries if e.tags and e.has_text]
+        if aliases:
+            usable = [e.replace(tags=apply_aliases(e.tags, aliases)) for e in usable]
+        self.entries = usable
+        self.keys = [{tag_key(t) for t in e.tags} for e in usable]
+        self.matrix = _normalised(_matrix(model, usable)) if usable else sp.csr_matrix((0, model.n_features))
+
+
+def _same_note(a: Entry, b: Entry) -> bool:
+    if a.path is not None and b.path is not None:
+        try:
+            return a.path.resolve() == b.path.resolve()
+        except OSError:
+            return a.path == b.path
+    return a.title.strip().casefold() == b.title.strip().casefold() and entry_date(a) == entry_date(b)
+
+
+# ---- mapping features back to the note's text ----------------------------------------------
+
+_LATIN = re.compile(r"[A-Za-z0-9+\-_]+")
+
+
+def surface(token: str, text: str) -> str | None:
+    """Where `token` (a feature: word, `word_word` pair or morpheme) occurs in `text`, as written there.
+
+    >>> surface("linear_rnns", "distill large Transformers into linear RNNs by")
+    'linear RNNs'
+    >>> surface("large_transformers", "distill large Transformers into")
+    'large Transformers'
+    >>> surface("mamba_llama", "The Mamba in the Llama")
+    'Mamba in the Llama'
+    >>> surface("증류", "모델을 증류하는"), surface("absent", "text")
+    ('증류', None)
+    """
+    if not token:
+        return None
+    if _LATIN.fullmatch(token):
+        parts = [p for p in token.split("_") if p]
+        gap = r"(?:[^A-Za-z0-9]+[A-Za-z0-9]+){0,3}?[^A-Za-z0-9]+"
+        pattern = r"(?<![A-Za-z])" + gap.join(re.escape(p) for p in parts) + r"(?![A-Za-z0-9])"
+        m = re.search(pattern, text, re.IGNORECASE)
+        return m.group(0) if m else None
+    i = text.find(token)
+    if i < 0:
+        i = text.casefold().find(token.casefold())
+    return text[i : i + len(token)] if i >= 0 else None
+
+
+def _locate(source: str, token: str, e: Entry) -> tuple[str, str] | None:
+    """(field, surface text) of a feature of block `source` in entry `e`."""
+    if source == "text":
+        for name, text in (("abstract", e.abstract), ("title", e.title)):
+            found = surface(token, text)
+            if found:
+                return name, found
+        return None
+    found = surface(token, getattr(e, source))
+    return (source, found) if found else None
+
+
+def _evidence(
+    e: Entry, contrib: np.ndarray, cols: np.ndarray, names: Sequence[tuple[int, str]], words: int
+) -> tuple[Evidence, ...]:
+    merged: dict[tuple[str, str], list[Any]] = {}
+    for c, w in zip(cols, contrib):
+        if w < MIN_WEIGHT:
+            continue
+        block, token = names[int(c)]
+        where = _locate(BLOCK_SOURCES[block] if block < len(BLOCK_SOURCES) else "", token, e)
+        if where is None:
+            continue
+        key = (where[0], where[1].casefold())
+        slot = merged.setdefault(key, [where[1], 0.0])
+        slot[1] += float(w)
+    out: list[Evidence] = []
+    for field in FIELD_ORDER:
+        items = sorted(((k, v) for k, v in merged.items() if k[0] == field), key=lambda kv: -kv[1][1])
+        shown: list[Evidence] = []
+        for (_, _), (text, weight) in items:
+            if len(shown) >= words:
+                break
+            shown.append(Evidence(field, text, round(weight, 4)))
+        out.extend(shown)
+    return tuple(out)
+
+
+# ---- the public functions ------------------------------------------------------------------
+
+
+def explain(
+    model: TagModel,
+    entries: Sequence[Entry],
+    *,
+    k: int = 5,
+    neighbours: int = 3,
+    history: Sequence[Entry] | History | None = None,
+    words: int = 3,
+) -> list[list[Explanation]]:
+    """For each entry, its top `k` suggestions, each with evidence words (up to `words` per field) and neighbours.
+
+    `history`: the notes to find similar past notes in (usually the training
+    vault's entries; a prepared `History` saves re-reading them). Without it,
+    explanations carry no neighbours. The entry itself is never its own neighbour.
+    """
+    if not entries:
+        return []
+    model._check_fitted()
+    assert model.coef_ is not None
+    rows = model.suggest(entries, k=k)
+    x = _matrix(model, entries)
+    names = _feature_names(model)
+    column = {t: j for j, t in enumerate(model.tags_)}
+    coef = sp.csr_matrix(model.coef_)
+    try:
+        matches = model._name_matches(entries)
+    except AttributeError:  # pragma: no cover - the bonus is an implementation detail of the model
+        matches = np.zeros((len(entries), len(model.tags_)))
+    hist: History | None
+    if history is None or isinstance(history, History):
+        hist = history
+    else:
+        hist = History(model, history)
+    sims: np.ndarray | None = None
+    if hist is not None and hist.entries:
+        sims = np.asarray((_normalised(x) @ hist.matrix.T).toarray())
+    out: list[list[Explanation]] = []
+    for i, (e, sugg) in enumerate(zip(entries, rows)):
+        xi = x.getrow(i)
+        cols = xi.indices
+        per_entry: list[Explanation] = []
+        for s in sugg:
+            j = column.get(s.tag)
+            if j is None:
+                per_entry.append(Explanation(s.tag, s.score, s.assigned))
+                continue
+            weights = np.asarray(coef.getrow(j)[:, cols].toarray()).ravel()
+            contrib = xi.data * weights
+            ev = _evidence(e, contrib, cols, names, words)
+            near: tuple[Neighbour, ...] = ()
+            if sims is not None and hist is not None and neighbours > 0:
+                near = _neighbours(e, sims[i], hist, tag_key(s.tag), neighbours)
+            per_entry.append(Explanation(s.tag, s.score, s.assigned, ev, near, bool(matches[i, j])))
+        out.append(per_entry)
+    return out
+
+
+def _neighbours(e: Entry, sims: np.ndarray, hist: History, key: str, n: int) -> tuple[Neighbour, ...]:
+    out: list[Neighbour] = []
+    for r in np.argsort(-sims, kind="stable"):
+        if sims[r] <= 0 or len(out) >= n:
+            break
+        other = hist.entries[int(r)]
+        if key not in hist.keys[int(r)] or _same_note(e, other):
+            continue
+        out.append(Neighbour(other.title, entry_date(other), other.path, round(float(sims[r]), 4)))
+    return tuple(out)
+
+
+def format_explanations(explanations: Sequence[Explanation], *, indent: str = "      ") -> str:
+    """Explanations of one entry as indented text lines (for `tagger suggest --explain`).
+
+    >>> x = Explanation("distillation", 0.91, True, (Evidence("abstract", "distill", 0.21),
+    ...     Evidence("comment", "증류", 0.05)), (Neighbour("MiniLLM", dt.date(2023, 6, 14), None, 0.41),), True)
+    >>> print(format_explanations([x]))
+        why #distillation (0.91):
+          abstract: distill (+0.21)
+          comment: 증류 (+0.05)
+          its name occurs in the note
+          like: 2023-06-14 MiniLLM (similarity 0.41)
+    """
+    head = indent[:-2] if len(indent) >= 2 else ""
+    lines: list[str] = []
+    for x in explanations:
+        lines.append(f"{head}why #{x.tag} ({x.score:.2f}):")
+        for field in FIELD_ORDER:
+            items = [ev for ev in x.evidence if ev.field == field]
+            if items:
+                lines.append(f"{indent}{field}: " + ", ".join(f"{ev.text} (+{ev.weight:.2f})" for ev in items))
+        if x.name_match:
+            lines.append(f"{indent}its name occurs in the note")
+        if not x.evidence and not x.name_match:
+            lines.append(f"{indent}no word of this note argues for it (suggested from how often it is used)")
+        for nb in x.neighbours:
+            when = nb.date.isoformat() if nb.date else "undated"
+            where = f"  {nb.path}" if nb.path else ""
+            lines.append(f"{indent}like: {when} {nb.title} (similarity {nb.similarity:.2f}){where}")
+    return "\n".join(lines)
+
+
+def explanation_record(x: Explanation) -> dict[str, Any]:
+    """One explanation as JSON-able data.
+
+    >>> explanation_record(Explanation("rl", 0.8, True, (Evidence("comment", "RL", 0.3),)))["evidence"]
+    [{'field': 'comment', 'text': 'RL', 'weight': 0.3}]
+    """
+    return {
+        "tag": x.tag,
+        "score": round(x.score, 4),
+        "assigned": x.assigned,
+        "name_match": x.name_match,
+        "evidence": [{"field": ev.field, "text": ev.text, "weight": round(ev.weight, 4)} for ev in x.evidence],
+        "neighbours": [
+            {
+                "title": nb.title,
+                "date": nb.date.isoformat() if nb.date else None,
+                "path": str(nb.path) if nb.path else None,
+                "similarity": round(nb.similarity, 4),
+            }
+            for nb in x.neighbours
+        ],
+    }
+
+
+__all__ = [
+    "Evidence",
+    "Explanation",
+    "History",
+    "Neighbour",
+    "explain",
+    "explanation_record",
+    "format_explanations",
+    "surface",
+]
