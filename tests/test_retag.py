@@ -458,3 +458,26 @@ def test_cli_tags_table_json_and_toml(vault: Path, capsys: pytest.CaptureFixture
     (tmp_path / "aliases.toml").write_text(out, encoding="utf-8")
     code, out, _ = run_cli(capsys, "tags", str(vault), "--aliases", str(tmp_path / "aliases.toml"))
     assert "aliases in use" in out and "(alias)" in out
+
+
+def test_cli_ctrl_c_during_write_says_how_to_undo(
+    vault: Path, model_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    before = tree_hashes(vault)
+    real = tagger.write.write_atomic
+    calls: list[Path] = []
+
+    def interrupted(path: Path, text: str, **kw: object) -> None:
+        calls.append(path)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        real(path, text, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tagger.write, "write_atomic", interrupted)
+    log = tmp_path / "log.jsonl"
+    code, out, err = run_cli(capsys, "retag", str(vault), "--model", str(model_path), "--write", "--log", str(log))
+    assert code == 130 and f"tagger undo {log}" in err and "Traceback" not in err
+    assert sum(before[k] != v for k, v in tree_hashes(vault).items()) == 2
+    monkeypatch.setattr(tagger.write, "write_atomic", real)
+    assert run_cli(capsys, "undo", str(log))[0] == 0
+    assert tree_hashes(vault) == before

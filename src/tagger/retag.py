@@ -51,7 +51,7 @@ MODES = ("only_untagged", "add", "normalize")
 #: `--add` puts tags into notes the author already tagged: only confident ones by default.
 DEFAULT_MIN_SCORE = {"only_untagged": 0.0, "add": 0.7, "normalize": 0.0}
 LOG_FORMAT = 1
-_BATCH = 256
+_BATCH = 128
 
 
 def sha256(data: bytes | str) -> str:

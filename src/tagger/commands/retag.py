@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 #: How many ranked suggestions to ask the model for per note (the assigned set is a prefix).
 SUGGEST_K = 10
+#: Skipped notes listed one per line on stderr before the rest are counted.
+MAX_SKIP_LINES = 20
 
 
 def _score(text: str) -> float:
@@ -97,11 +99,11 @@ class Style:
 
 
 @contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None]]:
-    """A `(stage, done, total)` callback drawing the shared progress bar after a second."""
+def progress_bar(label: str, *, enabled: bool = True) -> Iterator[Callable[[str, int, int], None]]:
+    """A `(stage, done, total)` callback drawing the shared progress bar (a terminal, runs over a second)."""
     from tagger.progress import Progress
 
-    with Progress(label) as bar:
+    with Progress(label, enabled=enabled) as bar:
 
         def report(stage: str, done: int, total: int) -> None:
             bar.update(done / total if total else 1.0, f"{stage} {done}/{total}")
@@ -179,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     err = sys.stderr
     style = Style(out)
-    with progress_bar("retag") as report:
+    with progress_bar("retag", enabled=not quiet) as report:
         got = load_notes(
             vault,
             include=include,
@@ -213,7 +215,14 @@ def run(args: argparse.Namespace) -> int:
         result = None
         if args.write and plan.changes:
             log_path = Path(args.log) if args.log else default_log_path(vault.resolve())
-            result = apply_plan(plan, vault=vault, log_path=log_path, progress=report)
+            try:
+                result = apply_plan(plan, vault=vault, log_path=log_path, progress=report)
+            except BaseException:
+                if log_path.exists():
+                    # Whatever stopped the run, the notes written so far are in the log.
+                    err.write(f"\ntagger: stopped; every note is either untouched or fully written. "
+                              f"To undo what was written: tagger undo {_shell(log_path)}\n")
+                raise
 
     written = {c.rel for c in result.written} if result else set()
     late = {s.rel: s.reason for s in result.skipped} if result else {}
@@ -235,8 +244,10 @@ def run(args: argparse.Namespace) -> int:
         for c in plan.changes:
             note = None if not args.write or c.rel in written else "not written: " + late.get(c.rel, "stopped")
             out.write(change_line(c, style, status=note))
-        for s in plan.skips:
+        for s in plan.skips[:MAX_SKIP_LINES]:
             err.write(f"tagger: {s.rel}: {s.reason}\n")
+        if len(plan.skips) > MAX_SKIP_LINES:
+            err.write(f"tagger: … and {len(plan.skips) - MAX_SKIP_LINES} more skipped (all listed with --format jsonl)\n")
 
     summary = {
         "type": "summary",
