@@ -112,17 +112,22 @@ def progress_bar(label: str, *, enabled: bool = True) -> Iterator[Callable[[str,
 
 
 def change_line(change: Change, style: Style, *, status: str | None = None) -> str:
-    """`path` then `#old → #new +#added 0.91`, added tags marked (and coloured on a terminal)."""
+    """`path` then `#old → #new`: added tags `+#tag score` (green), respelled ones yellow, dropped ones `-#tag` (red)."""
+    from tagger.tagnames import tag_key
+
     scores = dict(change.scores)
     old = " ".join("#" + t for t in change.old_tags) or style.dim("(none)")
+    old_keys = {tag_key(t) for t in change.old_tags}
+    new_keys = {tag_key(t) for t in change.new_tags}
     parts = []
-    added = set(change.added)
     for t in change.new_tags:
-        if t in added:
+        if tag_key(t) not in old_keys:
             parts.append(style.added(t) + (f" {scores[t]:.2f}" if t in scores else ""))
+        elif t not in change.old_tags:
+            parts.append(style("#" + t, "33"))
         else:
             parts.append("#" + t)
-    parts += [style.removed(t) for t in change.removed if t not in change.new_tags]
+    parts += [style.removed(t) for t in change.old_tags if tag_key(t) not in new_keys]
     tail = f"  [{status}]" if status else ""
     return f"{change.rel}\n    {old} → {' '.join(parts)}{tail}\n"
 
