@@ -39,9 +39,15 @@ class Line:
 
 
 def split_lines(text: str) -> list[Line]:
-    """Split keeping offsets, so writers can change one line and nothing else."""
+    """Split keeping offsets, so writers can change one line and nothing else.
+
+    A leading BOM belongs to no line (a tag line may come right after it).
+
+    >>> [(ln.start, ln.text) for ln in split_lines("\\ufeff#rl\\r\\nx")]
+    [(1, '#rl'), (6, 'x')]
+    """
     out = []
-    for i, m in enumerate(_LINE_RE.finditer(text)):
+    for i, m in enumerate(_LINE_RE.finditer(text, len(BOM) if text.startswith(BOM) else 0)):
         raw = m.group(0)
         out.append(Line(i, m.start(), m.end(), raw.rstrip("\r\n")))
     return out

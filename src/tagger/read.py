@@ -35,7 +35,7 @@ def decode_note(path: Path, data: bytes) -> str:
     if not data.strip():
         raise InputError("is empty", path=path)
     if len(data) > MAX_NOTE_BYTES:
-        raise InputError(f"is {len(data) / 1e6:.0f} MB, too large for a note (limit {MAX_NOTE_BYTES // 2**20} MB); skipped", path=path)
+        raise _too_large(path, len(data))
     if b"\x00" in data:
         raise InputError("is a binary file, not a text note", path=path)
     try:
@@ -44,9 +44,16 @@ def decode_note(path: Path, data: bytes) -> str:
         raise InputError(f"is not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); convert it to UTF-8", path=path) from None
 
 
+def _too_large(path: Path, size: int) -> InputError:
+    return InputError(f"is {size / 1e6:.0f} MB, too large for a note (limit {MAX_NOTE_BYTES // 2**20} MB); skipped", path=path)
+
+
 def read_text(path: Path) -> str:
     """A note's text exactly as stored (line endings and BOM kept)."""
     try:
+        # Checked before reading, so a stray video or dump is never loaded into memory.
+        if (size := path.stat().st_size) > MAX_NOTE_BYTES:
+            raise _too_large(path, size)
         data = path.read_bytes()
     except IsADirectoryError:
         raise InputError("is a folder; give the folder itself or a note in it", path=path) from None
@@ -72,8 +79,10 @@ def _check_note(path: Path, text: str, entry: Entry, on_problem: Problem) -> Non
         why = odd_tag_line(ln.text)
         if why:
             on_problem(InputError(f"line {ln.number + 1}: {why}; the line is read as text", path=path))
-    if not entry.has_text and not entry.tags:
-        on_problem(InputError("has no text besides a URL; nothing to tag it from", path=path))
+    # `entry.title` falls back to the file name, so look at the body alone: a note
+    # that is only a URL has nothing of its own to tag it from.
+    if not entry.tags and not parse_note(text).has_text:
+        on_problem(InputError("has no text besides a URL; nothing to tag it from but its file name", path=path))
 
 
 def read_note(path: Path | str, *, on_problem: Problem | None = None) -> Entry:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tagger.errors import InputError
-from tagger.parse import Line, layout, tag_tokens
+from tagger.parse import Line, layout, parse_note, split_lines, tag_tokens
 
 
 def _eol(text: str) -> str:
@@ -30,7 +30,7 @@ def format_tag_line(tags: Sequence[str]) -> str:
 
 
 def _remove_tag_line(text: str, lines: tuple[Line, ...], idx: int) -> str:
-    """Drop one tag line, and the blank line that setting it had added.
+    """Drop one tag line (`lines` = all lines of `text`), and the blank line that setting it had added.
 
     This is the exact inverse of where `set_tags` adds a tag line, so adding
     tags to an untagged note and removing them again gives back the same bytes.
@@ -47,6 +47,9 @@ def _remove_tag_line(text: str, lines: tuple[Line, ...], idx: int) -> str:
         before = lines[idx - 2] if idx >= 2 else None
         cut = before.start + len(before.text) if before is not None else prev.start
         return text[:cut] + text[ln.end :]
+    if nxt is None and prev is not None and ln.end == ln.start + len(ln.text):
+        # The note had no final newline: the line that is now last keeps none either.
+        return text[: prev.start + len(prev.text)]
     return text[: ln.start] + text[ln.end :]
 
 
@@ -63,8 +66,12 @@ def set_tags(text: str, tags: Sequence[str]) -> str:
     >>> set_tags("코멘트.\\n\\n# Links\\n[[x]]\\n", ["rl"])
     '코멘트.\\n\\n#rl\\n\\n# Links\\n[[x]]\\n'
     """
-    lay = layout(text)
     tags = [t.lstrip("#") for t in tags]
+    if list(parse_note(text).tags) == tags:
+        # Unchanged tags leave the note alone, whatever style its tags are written in
+        # (a front matter `- item` list, tags split over several lines, …).
+        return text
+    lay = layout(text)
     new_line = format_tag_line(tags)
     front_span = _front_matter_tag_span(lay.front_matter)
     if front_span is not None:
@@ -89,11 +96,11 @@ def set_tags(text: str, tags: Sequence[str]) -> str:
         return text + eol + eol + new_line
     # Rewrite the first tag line in place, remove any later ones.
     while len(lay.tag_lines) > 1:
-        text = _remove_tag_line(text, lay.lines, lay.lines.index(lay.tag_lines[-1]))
+        text = _remove_tag_line(text, tuple(split_lines(text)), lay.tag_lines[-1].number)
         lay = layout(text)
     first = lay.tag_lines[0]
     if not new_line:
-        return _remove_tag_line(text, lay.lines, lay.lines.index(first))
+        return _remove_tag_line(text, tuple(split_lines(text)), first.number)
     old = first.text
     if tag_tokens(old) == tags:
         return text  # keeps the author's own spacing between tags
