@@ -1,0 +1,82 @@
+"""Explanations: evidence words come from the note itself, neighbours carry the tag, contributions add up."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tagger.entry import Entry
+from tagger.explain import History, _matrix, explain, explanation_record, format_explanations
+from tagger.model import TagModel
+from tagger.read import read_entries
+from tagger.tagnames import tag_key
+
+
+@pytest.fixture(scope="module")
+def history(example_vault: Path) -> list[Entry]:
+    return read_entries(example_vault)
+
+
+@pytest.fixture(scope="module")
+def model(history: list[Entry]) -> TagModel:
+    return TagModel().fit(history)
+
+
+@pytest.fixture(scope="module")
+def mamba(seed_digest: Path) -> Entry:
+    (entry,) = [e for e in read_entries(seed_digest) if e.title.startswith("The Mamba in the Llama")]
+    return entry.replace(tags=())
+
+
+def test_feature_layout_reproduces_the_models_decision(model: TagModel, history: list[Entry]) -> None:
+    # Evidence is (tf-idf × weight) per feature: it only means something if these
+    # features, times the weights, give back the model's own decision values.
+    sample = history[:10]
+    assert model.coef_ is not None and model.intercept_ is not None
+    x = _matrix(model, sample)
+    mine = np.asarray((x @ model.coef_.T).toarray()) + model.intercept_
+    np.testing.assert_allclose(mine, model.scores(sample).decision, rtol=1e-5, atol=1e-5)
+
+
+def test_mamba_in_the_llama_is_explained_from_abstract_and_comment(model: TagModel, mamba: Entry, history: list[Entry]) -> None:
+    (exps,) = explain(model, [mamba], k=3, history=history)
+    assert [x.tag for x in exps] == [s.tag for s in model.suggest([mamba], k=3)[0]]
+    fields = {ev.field for x in exps for ev in x.evidence}
+    assert {"abstract", "comment"} <= fields
+    for x in exps:
+        for ev in x.evidence:
+            assert ev.weight > 0
+            assert ev.text in getattr(mamba, ev.field), (x.tag, ev)
+    # The seed's own tags are among the suggestions and argued for by both fields.
+    own = [x for x in exps if tag_key(x.tag) in {"distillation", "state-space-model"}]
+    assert own
+    for x in own:
+        assert {"abstract", "comment"} <= {ev.field for ev in x.evidence}
+    tags_of = {e.path: {tag_key(t) for t in e.tags} for e in history}
+    for x in exps:
+        assert 1 <= len(x.neighbours) <= 3
+        sims = [nb.similarity for nb in x.neighbours]
+        assert sims == sorted(sims, reverse=True)
+        for nb in x.neighbours:
+            assert tag_key(x.tag) in tags_of[nb.path]
+    text = format_explanations(exps)
+    assert f"why #{exps[0].tag}" in text and "comment: " in text and "like: " in text
+    json.dumps([explanation_record(x) for x in exps], ensure_ascii=False)
+
+
+def test_a_note_is_never_its_own_neighbour(model: TagModel, history: list[Entry]) -> None:
+    note = next(e for e in history if e.tags and e.abstract and e.comment)
+    prepared = History(model, history)
+    (exps,) = explain(model, [note], history=prepared)
+    assert all(nb.path != note.path for x in exps for nb in x.neighbours)
+    assert any(x.neighbours for x in exps)
+
+
+def test_without_history_there_are_no_neighbours_and_nothing_for_an_empty_note(model: TagModel) -> None:
+    note = Entry(title="Mixture of experts routing", comment="MoE 라우팅 개선.")
+    (exps,) = explain(model, [note], history=None)
+    assert exps and all(x.neighbours == () for x in exps)
+    assert explain(model, [Entry(url="https://example.org")]) == [[]]
