@@ -110,10 +110,7 @@ def out_of_fold(
         raise ValueError("review needs at least 2 folds")
     report = progress or (lambda stage, frac: None)
     assignment = fold_of(entries, folds)
-    keys = sorted({tag_key(t) for e in entries for t in e.tags})
-    column = {k: j for j, k in enumerate(keys)}
-    scores = np.full((len(entries), len(keys)), np.nan)
-    counts = np.zeros((len(entries), len(keys)))
+    parts: list[tuple[np.ndarray, list[str], np.ndarray, list[int]]] = []
     for f in range(folds):
         report(f"fold {f + 1} of {folds}", f / folds)
         train = [e for e, a in zip(entries, assignment) if a != f]
@@ -123,10 +120,15 @@ def out_of_fold(
         model = model_factory()
         model.fit(train)
         proba = np.asarray(model.predict_proba([entries[i].replace(tags=()) for i in held]))
-        cols = np.asarray([column[k] for k in model.keys_], dtype=np.intp)
-        rows = np.asarray(held, dtype=np.intp)
+        parts.append((np.asarray(held, dtype=np.intp), list(model.keys_), proba, [model.tag_counts_[k] for k in model.keys_]))
+    keys = sorted({tag_key(t) for e in entries for t in e.tags} | {k for _, ks, _, _ in parts for k in ks})
+    column = {k: j for j, k in enumerate(keys)}
+    scores = np.full((len(entries), len(keys)), np.nan)
+    counts = np.zeros((len(entries), len(keys)))
+    for rows, fold_keys, proba, fold_counts in parts:
+        cols = np.asarray([column[k] for k in fold_keys], dtype=np.intp)
         scores[np.ix_(rows, cols)] = proba
-        counts[np.ix_(rows, cols)] = [model.tag_counts_[k] for k in model.keys_]
+        counts[np.ix_(rows, cols)] = fold_counts
     report("done", 1.0)
     return scores, keys, counts, assignment
 
