@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import json
 import logging
@@ -158,13 +159,24 @@ def _as_list(value: Any) -> tuple[str, ...]:
     if value is None or (isinstance(value, float) and value != value):
         return ()
     if isinstance(value, str):
-        parts = value.replace(",", " ").split()
+        text = value.strip()
+        if text.startswith("[") and text.endswith("]"):
+            # A list as pandas writes it into a CSV, "['rl', 'moe']" (links hold spaces).
+            try:
+                items = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                items = None
+            if isinstance(items, list):
+                return _as_list(items)
+            text = text[1:-1]  # "[rl, moe]"
+        parts = text.replace(",", " ").split()
         return tuple(p.lstrip("#") for p in parts if p.lstrip("#"))
     return tuple(str(v).lstrip("#") for v in value if str(v).strip())
 
 
 def _as_date(value: Any) -> dt.date | None:
-    if value is None or value == "" or (isinstance(value, float) and value != value):
+    # NaN and pandas' NaT (a datetime) are the only values unequal to themselves.
+    if value is None or value == "" or (isinstance(value, (float, dt.datetime)) and value != value):
         return None
     if isinstance(value, dt.datetime):
         return value.date()
