@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -76,21 +77,28 @@ def _git_repo(vault: Path, model: Path, env: dict[str, str]) -> None:
         subprocess.run(["git", *args], cwd=vault, env=env, check=True, capture_output=True)
 
 
-def _time(cmd: list[str], cwd: Path, env: dict[str, str], runs: int, expect: int) -> float:
-    times = []
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _time(cmd: list[str], cwd: Path, env: dict[str, str], runs: int, expect: int) -> tuple[float, float]:
+    """Median wall and CPU (user + sys, all child processes) seconds of `runs` runs."""
+    walls, cpus = [], []
     for i in range(runs + 1):
-        t0 = time.perf_counter()
+        c0, t0 = _cpu(), time.perf_counter()
         proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-        elapsed = time.perf_counter() - t0
+        elapsed, cpu = time.perf_counter() - t0, _cpu() - c0
         if proc.returncode != expect:
             raise RuntimeError(f"{cmd[:4]}… exited {proc.returncode}, expected {expect}:\n{proc.stdout}\n{proc.stderr}")
         if i:  # the first run warms the file cache
-            times.append(elapsed)
-    return statistics.median(times)
+            walls.append(elapsed)
+            cpus.append(cpu)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def run(runs: int = 5) -> dict[str, float]:
-    """Median wall times in seconds, keyed `<how>_<n>_<untagged|tagged>`."""
+    """Median wall times in seconds, keyed `<how>_<n>_<untagged|tagged>` (and `cpu_…` for CPU seconds)."""
     with tempfile.TemporaryDirectory(prefix="tagger-hook-bench-") as tmp:
         work = Path(tmp)
         vault, model, untagged, tagged, _ = _prepare(work)
@@ -103,9 +111,9 @@ def run(runs: int = 5) -> dict[str, float]:
         precommit = [sys.executable, "-m", "pre_commit", "run", "tagger-check", "--files"]
         out: dict[str, float] = {}
         for label, files, expect in (("1_tagged", [tagged], 0), ("1_untagged", untagged[:1], 1), ("50_untagged", untagged, 1)):
-            out[f"hook_{label}"] = _time([*hook, *files], vault, env, runs, expect)
+            out[f"hook_{label}"], out[f"cpu_hook_{label}"] = _time([*hook, *files], vault, env, runs, expect)
             if git:
-                out[f"precommit_{label}"] = _time([*precommit, *files], vault, env, runs, expect)
+                out[f"precommit_{label}"], out[f"cpu_precommit_{label}"] = _time([*precommit, *files], vault, env, runs, expect)
         return out
 
 
@@ -115,14 +123,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     source = "../shared/corpus" if CORPUS.is_dir() else "data/example-vault"
     figures = run(args.runs)
-    print(f"pre-commit hook wall time, fresh process, median of {args.runs} ({source}; {os.cpu_count()} cores)")
-    print(f"{'case':34} {'seconds':>8}  target")
+    load = os.getloadavg()[0]
+    print(f"pre-commit hook, fresh process, median of {args.runs} ({source}; {os.cpu_count()} cores, load {load:.1f})")
+    print(f"{'case':42} {'wall s':>7} {'cpu s':>6}  target (wall)")
     for key, secs in figures.items():
+        if key.startswith("cpu_"):
+            continue
         how, n, kind = key.split("_")
         target = TARGETS[int(n)]
         name = {"hook": "python -m tagger.hook check", "precommit": "pre-commit run tagger-check"}[how]
         verdict = "ok" if secs <= target else "OVER"
-        print(f"{name + f' ({n} {kind})':34} {secs:8.2f}  ≤ {target:.0f} s {verdict}")
+        print(f"{name + f' ({n} {kind})':42} {secs:7.2f} {figures['cpu_' + key]:6.2f}  ≤ {target:.0f} s {verdict}")
     return 0
 
 

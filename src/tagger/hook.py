@@ -127,15 +127,15 @@ def canonical_tag(tag: str, vocabulary: Mapping[str, str], aliases: Mapping[str,
     >>> canonical_tag("efficient_training", vocab, {})
     ('efficient-training', 'spelled #efficient-training in the vocabulary')
     >>> canonical_tag("lm", vocab, {"lm": "llm"})
-    ('llm', 'an alias of #llm (tagger.toml [aliases])')
+    ('llm', 'an alias of #llm (see [aliases])')
     >>> canonical_tag("brand-new", vocab, {})
     ('brand-new', '')
     """
     key = tag_key(tag)
     target = aliases.get(key)
     if target is not None and tag_key(target) != key:
-        return target, f"an alias of #{target} (tagger.toml [aliases])"
-    spelled, where = target or _alias_spelling(key, aliases), "tagger.toml [aliases]"
+        return target, f"an alias of #{target} (see [aliases])"
+    spelled, where = target or _alias_spelling(key, aliases), "your [aliases]"
     if spelled is None:
         spelled, where = vocabulary.get(key), "the vocabulary"
     if spelled is not None and spelled != tag:
@@ -260,8 +260,7 @@ def newer_tagged_notes(root: Path, config: Config, since: dt.date, *, limit: int
 
 def stale_warning(model: TagModel, root: Path, config: Config, model_path: Path) -> str | None:
     """A warning with the retrain command when more than `stale_after_notes` tagged notes are newer than the model."""
-    meta = getattr(model, "metadata_", None) or {}
-    last = meta.get("last_note")
+    last = model.metadata_.get("last_note")
     if not last:
         return None
     try:
@@ -348,8 +347,11 @@ def _model_path(model_arg: Path | None, root: Path) -> Path:
 def _warm_korean(checks: Sequence[NoteCheck], settings: KoreanSettings | None = None) -> None:
     """Start loading Kiwi in the background if a note to suggest for has Korean in its comment.
 
-    Called before the model is loaded (with the default settings, which models
-    use unless trained otherwise) so Kiwi's ~1 s start-up overlaps the model's.
+    Called before the model is loaded, with the default settings (which models
+    use unless trained otherwise), so Kiwi's ~1 s start-up can overlap the
+    model's. Measured here, Kiwi holds the GIL for most of its loading, so the
+    gain is small (the model file's read and decompression): end to end it is
+    within noise of loading Kiwi on first use.
     """
     if any(c.untagged and c.entry is not None and _HANGUL_RE.search(c.entry.comment) for c in checks):
         from tagger.korean import KoreanSettings, warm_up
