@@ -38,6 +38,20 @@ ERAS = [
         id="2021-2023 `Title (Authors)` + comment",
     ),
     pytest.param(
+        "https://arxiv.org/abs/2002.06224\n\nTop-k Training of GANs: Improving GAN Performance by Throwing Away Bad\n"
+        "Samples (Samarth Sinha, Zhengli Zhao)\n\nGAN 학습에서 나쁜 샘플을 버리는 방법.\n\n#gan",
+        "2020/200214 Top-k Training of GANs.md",
+        dict(title="Top-k Training of GANs: Improving GAN Performance by Throwing Away Bad Samples",
+             authors="Samarth Sinha, Zhengli Zhao", comment="GAN 학습에서 나쁜 샘플을 버리는 방법.", tags=("gan",)),
+        id="`Title (Authors)` wrapped over two lines",
+    ),
+    pytest.param(
+        "*LLM Critics Help Catch LLM Bugs* (Nat McAleese, Rai (Michael Pokorny), Jan Leike)\n\n> abs\n\n코멘트.",
+        None,
+        dict(title="LLM Critics Help Catch LLM Bugs", authors="Nat McAleese, Rai (Michael Pokorny), Jan Leike", comment="코멘트."),
+        id="parentheses inside the authors",
+    ),
+    pytest.param(
         f"https://arxiv.org/abs/2408.15237\n\n*The Mamba in the Llama* (Junxiong Wang, Tri Dao)\n\n> {ABSTRACT}\n\n{COMMENT}\n\n"
         "#distillation #state-space-model ",
         "2024/240828 The Mamba in the Llama.md",

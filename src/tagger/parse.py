@@ -24,7 +24,9 @@ _DATE_PREFIX_RE = re.compile(r"^(\d{2})(\d{2})(\d{2})(?:\s|$)")
 _LINKS_HEADING_RE = re.compile(r"^#{1,6}\s+Links\s*$", re.IGNORECASE)
 _HEADING_RE = re.compile(r"^#{1,6}\s")
 _WIKILINK_RE = re.compile(r"\[\[([^\]|#]+)(?:[#|][^\]]*)?\]\]")
-_TITLE_RE = re.compile(r"^\*{1,2}(?P<t>.+?)\*{1,2}\s*\((?P<a>[^()]*)\)\s*$|^(?P<t2>[^()]+?)\s*\((?P<a2>[^()]*)\)\s*$")
+# Authors may hold one level of parentheses: "Michele (Mike) Lunati", "(additional authors not shown)".
+_AUTHORS = r"(?:[^()]|\([^()]*\))*"
+_TITLE_RE = re.compile(rf"^\*{{1,2}}(?P<t>.+?)\*{{1,2}}\s*\((?P<a>{_AUTHORS})\)\s*$|^(?P<t2>[^()]+?)\s*\((?P<a2>{_AUTHORS})\)\s*$")
 _KOREAN_DATE_RE = re.compile(r"^\s*(\d{4})년\s*(\d{1,2})월\s*(\d{1,2})일\s*$")
 
 
@@ -187,8 +189,11 @@ def parse_note(text: str, *, path: Path | str | None = None, date: dt.date | Non
     links: list[str] = []
     in_english = False
     tag_numbers = {ln.number for ln in lay.tag_lines}
-    for ln in lay.lines:
+    joined: set[int] = set()
+    for i, ln in enumerate(lay.lines):
         s = ln.text.strip().removeprefix(BOM)
+        if ln.number in joined:
+            continue
         if lay.links_heading is not None and ln.number >= lay.links_heading.number:
             links += [m.group(1).strip().removesuffix(".md") for m in _WIKILINK_RE.finditer(s)]
             continue
@@ -217,6 +222,12 @@ def parse_note(text: str, *, path: Path | str | None = None, date: dt.date | Non
             continue
         if not title and not comment and not abstract:
             found = _title_line(s)
+            # A `Title (Authors)` line copied from an arXiv listing is often wrapped in two.
+            nxt = lay.lines[i + 1] if i + 1 < len(lay.lines) else None
+            if not found and nxt is not None and nxt.text.strip() and nxt.number not in tag_numbers:
+                found = _title_line(f"{s} {nxt.text.strip()}")
+                if found:
+                    joined.add(nxt.number)
             if found:
                 title, authors = found
                 continue
