@@ -31,7 +31,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from tagger.entry import Entry
-from tagger.features import tokenize
 from tagger.model import TagModel, entry_date
 from tagger.tagnames import apply_aliases, tag_key
 
@@ -81,11 +80,7 @@ class Explanation:
 
 def _matrix(model: TagModel, entries: Sequence[Entry]) -> sp.csr_matrix:
     """Entries in the model's feature space (the rows its `coef_` multiplies)."""
-    from tagger.model import _fields
-
-    tokens = tokenize(entries, model.korean)
-    fields = _fields(tokens)
-    x = sp.hstack([b.transform(f) for b, f in zip(model.blocks_, fields)], format="csr")
+    x = model.feature_matrix(entries)
     if model.coef_ is not None and x.shape[1] != model.coef_.shape[1]:
         raise RuntimeError(f"feature layout changed: {x.shape[1]} features, the model has {model.coef_.shape[1]} weights")
     return x
@@ -224,17 +219,14 @@ def explain(
     """
     if not entries:
         return []
-    model._check_fitted()
+    model.check_fitted()
     assert model.coef_ is not None
     rows = model.suggest(entries, k=k)
     x = _matrix(model, entries)
     names = _feature_names(model)
     column = {t: j for j, t in enumerate(model.tags_)}
     coef = sp.csr_matrix(model.coef_)
-    try:
-        matches = model._name_matches(entries)
-    except AttributeError:  # pragma: no cover - the bonus is an implementation detail of the model
-        matches = np.zeros((len(entries), len(model.tags_)))
+    matches = model.name_matches(entries)
     hist: History | None
     if history is None or isinstance(history, History):
         hist = history

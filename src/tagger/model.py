@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -162,7 +162,7 @@ class TagModel:
         report("reading Korean comments", 0.05)
         tokens = tokenize(usable, self.korean)
         dates = [entry_date(e) for e in usable]
-        names = self._name_matches(usable)
+        names = self.name_matches(usable)
 
         # Calibration and the assignment rule are learned on the newest notes,
         # scored by a model that has not seen them: that is how new notes look.
@@ -228,7 +228,7 @@ class TagModel:
 
     # ---- scoring --------------------------------------------------------------------------
 
-    def _check_fitted(self) -> None:
+    def check_fitted(self) -> None:
         if self.coef_ is None or self.intercept_ is None:
             raise InputError("the model is not trained yet: call fit() or load a trained model")
 
@@ -241,7 +241,7 @@ class TagModel:
         out: np.ndarray = np.asarray(dense, dtype=np.float64) + icpt
         return out
 
-    def _name_matches(self, entries: Sequence[Entry]) -> np.ndarray:
+    def name_matches(self, entries: Sequence[Entry]) -> np.ndarray:
         """1 where a tag's own name occurs in the note (`MoE`, `mixture of experts` → moe)."""
         out = np.zeros((len(entries), len(self.keys_)))
         for i, e in enumerate(entries):
@@ -253,13 +253,22 @@ class TagModel:
                     out[i, j] = 1.0
         return out
 
+    #: What each TF-IDF block reads, in the order of `coef_`'s columns.
+    block_fields: ClassVar[tuple[str, ...]] = ("title", "text", "comment", "translation")
+
+    def feature_matrix(self, entries: Sequence[Entry]) -> sp.csr_matrix:
+        """Entries in the model's feature space: the stacked blocks, in `coef_` column order."""
+        self.check_fitted()
+        tokens = tokenize(entries, self.korean)
+        return sp.hstack([b.transform(f) for b, f in zip(self.blocks_, _fields(tokens))], format="csr")
+
     def scores(self, entries: Sequence[Entry]) -> Scores:
         """Raw decision values and calibrated probabilities for each entry and tag."""
-        self._check_fitted()
+        self.check_fitted()
         assert self.coef_ is not None and self.intercept_ is not None and self.priors_ is not None
         tokens = tokenize(entries, self.korean)
         dec = self._decision(self.blocks_, self.coef_, self.intercept_, tokens)
-        side = _side_features(dec, self._name_matches(entries), self.priors_)
+        side = _side_features(dec, self.name_matches(entries), self.priors_)
         return Scores(dec, _calibrated(side, self.calibration_))
 
     def predict_proba(self, entries: Sequence[Entry]) -> np.ndarray:

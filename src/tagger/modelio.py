@@ -69,7 +69,7 @@ def _versions() -> dict[str, str]:
 
 def model_state(model: TagModel) -> dict[str, Any]:
     """The model as plain data (what is saved)."""
-    model._check_fitted()
+    model.check_fitted()
     settings = {f.name: getattr(model, f.name) for f in dataclasses.fields(model) if not f.name.endswith("_")}
     settings["korean"] = dataclasses.asdict(model.korean)
     return {

@@ -72,10 +72,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _explain(model: TagModel, entries: list[Entry], args: argparse.Namespace) -> list[list[Any]]:
+    from tagger.errors import InputError
     from tagger.explain import explain
     from tagger.read import read_entries
 
-    history_path = args.history or model.metadata_.get("sources", [None])[0]
-    history = read_entries(Path(history_path)) if history_path else None
+    sources = [args.history] if args.history else list(model.metadata_.get("sources") or [])
+    missing = [s for s in sources if not Path(s).exists()]
+    if missing:
+        raise InputError("the vault this model was trained on is not there; pass --history VAULT", path=missing[0])
+    history = [e for s in sources for e in read_entries(Path(s), on_problem=lambda err: None)] if sources else None
     result: list[list[Any]] = explain(model, entries, k=max(args.top, 1), history=history)
     return result
