@@ -12,6 +12,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -401,3 +402,22 @@ def test_python_m_tagger_hook(vault: Vault) -> None:
     assert proc.returncode == 0, proc.stdout
     proc = subprocess.run([*run, "lint", *files], cwd=vault.root, capture_output=True, text=True, check=False)
     assert proc.returncode == 2 and "usage" in proc.stderr
+
+
+def test_bad_config_is_one_line(vault: Vault, capsys: pytest.CaptureFixture[str]) -> None:
+    (vault.root / "tagger.toml").write_text("[hook\nstale_after_notes = 1\n", encoding="utf-8")
+    assert check_main(_untagged(vault)) == 2
+    out = capsys.readouterr().out
+    assert len(out.strip().splitlines()) == 1 and "tagger.toml" in out and "TOML" in out
+
+
+def test_fix_applies_aliases(vault: Vault, capsys: pytest.CaptureFixture[str]) -> None:
+    files = _aliased(vault)
+    path = vault.root / files[0]
+    before = path.read_text(encoding="utf-8")
+    assert fix_main(files) == 1
+    after = path.read_text(encoding="utf-8")
+    alias = tomllib.loads((vault.root / "tagger.toml").read_text(encoding="utf-8"))["aliases"]["my-old-name"]
+    assert parse_note(after).tags == (alias, *parse_note(before).tags[1:])
+    assert len(changed_lines(before, after)) == 1
+    assert "#my-old-name → #" in capsys.readouterr().out
