@@ -54,19 +54,20 @@ def _words(text: str) -> list[str]:
     return [_stem(w) for w in _SPLIT_RE.findall(text.lower())]
 
 
-def _initials(words: Sequence[str]) -> set[str]:
-    """Initials of every 2–4 word phrase: "mixture of experts" → moe."""
-    out: set[str] = set()
-    for k in range(2, 5):
-        out.update("".join(w[0] for w in words[i : i + k]) for i in range(len(words) - k + 1))
-    return out
+def _initials(words: Sequence[str]) -> str:
+    """The first letter of every word: the initials of any k-word phrase are a k-letter substring.
+
+    >>> _initials(["mixture", "of", "expert"])
+    'moe'
+    """
+    return "".join(w[0] for w in words)
 
 
-def name_occurs(phrase: str, words_line: str, initials: set[str]) -> bool:
+def name_occurs(phrase: str, words_line: str, initials: str) -> bool:
     """Whether a tag's name (stemmed words joined by spaces) occurs in a note.
 
-    An acronym tag also matches its spelled-out name, so `rl` matches
-    "reinforcement learning".
+    An acronym tag also matches its spelled-out name (2–4 words), so `rl`
+    matches "reinforcement learning".
 
     >>> words = _words("We scale Mixture of Experts with RL.")
     >>> [name_occurs(p, " " + " ".join(words) + " ", _initials(words)) for p in ("moe", "rl", "expert", "vit")]
@@ -110,6 +111,8 @@ class TagModel:
     calibration_share: float = 0.15
     max_assigned: int = 5
     keep_weights: int = 6000
+    centroid_weight: float = 2.5
+    tag_bias_strength: float = 30.0
     korean: KoreanSettings = field(default_factory=KoreanSettings)
 
     # learned state
@@ -167,6 +170,7 @@ class TagModel:
         # Calibration and the assignment rule are learned on the newest notes,
         # scored by a model that has not seen them: that is how new notes look.
         n_hold = max(int(len(usable) * self.calibration_share), 10)
+        tag_bias: np.ndarray | None = None
         if len(usable) >= 3 * n_hold:
             report("learning on older notes", 0.25)
             cut = len(usable) - n_hold
@@ -177,10 +181,17 @@ class TagModel:
             side = _side_features(dec, names[cut:], priors)
             self.calibration_ = _fit_calibration(side, y[cut:], learn_side=self.learn_side, name_bonus=self.name_bonus)
             proba = _calibrated(side, self.calibration_)
+            if self.tag_bias_strength > 0:
+                tag_bias = _fit_tag_bias(proba, y[cut:], self.tag_bias_strength)
+                proba = _sigmoid(_logit(proba) + tag_bias)
             self.assign_rule_ = _fit_assign_rule(proba, y[cut:], self.max_assigned)
             self.heldout_ = _heldout_summary(proba, y[cut:], self.assign_rule_, self.max_assigned)
         report("learning on all notes", 0.65)
         self.blocks_, self.coef_, self.intercept_ = self._fit_core(tokens, y, dates)
+        if tag_bias is not None and self.calibration_[0] > 0:
+            # calibration is a·decision + …, so a logit offset b is an intercept shift of b/a:
+            # scoring stays one matrix product and the saved model keeps its shape.
+            self.intercept_ = self.intercept_ + tag_bias / self.calibration_[0]
         self.priors_ = _priors(y, dates, self.recent_days)
         known = [d for d in dates if d is not None]
         self.metadata_ = {
@@ -224,6 +235,8 @@ class TagModel:
             coef, icpt = _linear_svm(x, y, w, self.C)
         else:
             raise ValueError(f"classifier must be 'ridge' or 'svm', not {self.classifier!r}")
+        if self.centroid_weight:
+            coef = coef + self.centroid_weight * _centroids(x, y)
         return blocks, _prune(coef, self.keep_weights), icpt
 
     # ---- scoring --------------------------------------------------------------------------
@@ -236,7 +249,8 @@ class TagModel:
     def _decision(blocks: Sequence[Block], coef: sp.csr_matrix, icpt: np.ndarray, tokens: Sequence[Tokens]) -> np.ndarray:
         fields = _fields(tokens)
         x = sp.hstack([b.transform(f) for b, f in zip(blocks, fields)], format="csr")
-        prod = x @ coef.T
+        # coef @ x.T converts only the small x, never the large coef (6 ms a call otherwise)
+        prod = (coef @ x.T.tocsr()).T
         dense = prod.toarray() if sp.issparse(prod) else prod
         out: np.ndarray = np.asarray(dense, dtype=np.float64) + icpt
         return out
@@ -335,6 +349,51 @@ def _ridge_dual(x: sp.csr_matrix, y: np.ndarray, w: np.ndarray, alpha: float) ->
     a = np.linalg.solve(k, t)
     full = np.asarray((xw.T @ a).T, dtype=np.float64)
     return full[:, :-1].astype(np.float32), full[:, -1]
+
+
+def _centroids(x: sp.csr_matrix, y: np.ndarray) -> np.ndarray:
+    """Each tag's unit-length centroid of its notes' feature rows (Rocchio), over all notes alike.
+
+    A second, linear scorer folded into the ridge weights. Unlike the ridge it is
+    not weighted by recency and does not shrink tags with few notes, so old and
+    rare tags keep a voice: measured +0.03 P@1 / R@5 on split B, +0.01 R@5 and
+    assigned-set F1 on split A.
+    """
+    cen = np.asarray((sp.csr_matrix(y.T.astype(np.float32)) @ x).toarray(), dtype=np.float32)
+    cen /= np.maximum(np.linalg.norm(cen, axis=1, keepdims=True), 1e-9)
+    return cen
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    q = np.clip(p, 1e-9, 1.0 - 1e-9)
+    out: np.ndarray = np.log(q / (1.0 - q))
+    return out
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    out: np.ndarray = 1.0 / (1.0 + np.exp(-z))
+    return out
+
+
+def _fit_tag_bias(proba: np.ndarray, y: np.ndarray, strength: float, *, steps: int = 20) -> np.ndarray:
+    """Per-tag logit offsets on held-out notes, shrunk toward 0 (a Gaussian prior of precision `strength`).
+
+    The held-out notes are newer than what scored them, so the offsets measure
+    each tag's drift: fading tags (`llm`, `transformer`) get pushed down, rising
+    ones up. Newton steps, one independent 1-D problem per tag.
+
+    >>> b = _fit_tag_bias(np.full((40, 2), 0.5), np.array([[1.0, 0.0]] * 40), 10.0)
+    >>> bool(b[0] > 0 > b[1])
+    True
+    """
+    z0 = _logit(proba)
+    b = np.zeros(proba.shape[1])
+    for _ in range(steps):
+        p = _sigmoid(z0 + b)
+        grad = (p - y).sum(axis=0) + strength * b
+        hess = (p * (1.0 - p)).sum(axis=0) + strength
+        b -= grad / hess
+    return b
 
 
 def _prune(coef: np.ndarray, keep: int) -> sp.csr_matrix:
