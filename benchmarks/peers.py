@@ -233,7 +233,7 @@ def run(
     if unknown:
         raise ValueError(f"unknown Annif backend(s) {unknown}; choose from {list(BACKENDS)}")
 
-    train, test = split(read_entries(corpus))
+    train, test = split(read_entries(corpus, on_problem=lambda err: None))
     gold = gold_keys(test)
     out: dict[str, dict[str, float]] = {}
     for b in chosen:
