@@ -20,7 +20,7 @@ _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$")
 _TOKEN_RE = re.compile(r"#[^\s#][^\s]*")
 _URL_RE = re.compile(r"https?://\S+")
 _HANGUL_RE = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
-_DATE_PREFIX_RE = re.compile(r"^(\d{2})(\d{2})(\d{2})(?:\s|$)")
+_DATE_PREFIX_RE = re.compile(r"^(\d{2})(\d{2})(\d{2})(?:\s|$|(?=\.\w+$))")
 _LINKS_HEADING_RE = re.compile(r"^#{1,6}\s+Links\s*$", re.IGNORECASE)
 _HEADING_RE = re.compile(r"^#{1,6}\s")
 _WIKILINK_RE = re.compile(r"\[\[([^\]|#]+)(?:[#|][^\]]*)?\]\]")
@@ -138,6 +138,8 @@ def date_from_name(name: str) -> dt.date | None:
 
     >>> date_from_name("240828 The Mamba in the Llama.md")
     datetime.date(2024, 8, 28)
+    >>> date_from_name("240828.md"), date_from_name("2408281 Title.md")
+    (datetime.date(2024, 8, 28), None)
     """
     m = _DATE_PREFIX_RE.match(name)
     if not m:
