@@ -27,6 +27,18 @@ def new_note() -> Path:
 
 
 @pytest.fixture(scope="session")
+def example_model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model trained once per session on the example vault, saved to a temp file."""
+    from tagger import read_entries
+    from tagger.model import TagModel
+    from tagger.modelio import save_model
+
+    path = tmp_path_factory.mktemp("example-model") / "tagger.joblib"
+    save_model(TagModel().fit(read_entries(EXAMPLE_VAULT, on_problem=lambda err: None)), path)
+    return path
+
+
+@pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     """The shared real archive; tests using it skip cleanly when it is absent."""
     if not CORPUS.is_dir():

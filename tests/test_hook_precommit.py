@@ -28,13 +28,8 @@ def vault_source(example_vault: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def model_file(tmp_path_factory: pytest.TempPathFactory, vault_source: Path) -> Path:
-    from tagger.model import TagModel
-    from tagger.modelio import save_model
-
-    path = tmp_path_factory.mktemp("model") / "tagger.joblib"
-    save_model(TagModel().fit(read_entries(vault_source, on_problem=lambda err: None)), path)
-    return path
+def model_file(example_model_file: Path) -> Path:
+    return example_model_file
 
 
 def _config(model: Path) -> str:

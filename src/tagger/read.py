@@ -63,6 +63,17 @@ def read_text(path: Path) -> str:
     return decode_note(path, data)
 
 
+def read_plain_text(path: Path | str) -> str:
+    """A UTF-8 file that is not a note (a log, a list of paths), or one clear `InputError`."""
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("does not exist", path=path) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot be read: {getattr(err, 'strerror', None) or err}", path=path) from None
+
+
 def note_paths(folder: Path) -> list[Path]:
     """All `*.md` notes below `folder`, skipping tool folders such as `.git`, sorted."""
     out = []

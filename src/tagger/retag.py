@@ -633,13 +633,10 @@ class RetagLog:
 
 def read_log(path: Path | str) -> RetagLog:
     """Parse a retag log; a torn last line (a crash mid-write) is ignored."""
+    from tagger.read import read_plain_text
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("does not exist", path=path) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot be read: {getattr(err, 'strerror', None) or err}", path=path) from None
+    text = read_plain_text(path)
     lines = text.splitlines()
     records: list[dict[str, Any]] = []
     for i, line in enumerate(lines, 1):

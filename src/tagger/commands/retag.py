@@ -156,14 +156,10 @@ def _read_paths_from(value: str) -> list[str]:
 
     if value == "-":
         return read_paths_file(sys.stdin.read(), source="<stdin>")
+    from tagger.read import read_plain_text
+
     path = Path(value)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("does not exist", path=path) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot be read: {getattr(err, 'strerror', None) or err}", path=path) from None
-    return read_paths_file(text, source=path)
+    return read_paths_file(read_plain_text(path), source=path)
 
 
 def run(args: argparse.Namespace) -> int:
