@@ -25,22 +25,13 @@ from tagger.hook import check_main, fix_main
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="session")
-def vault_source(example_vault: Path) -> Path:
-    return example_vault
-
 
 @pytest.fixture(scope="session")
-def model_file(example_model_file: Path) -> Path:
-    return example_model_file
-
-
-@pytest.fixture(scope="session")
-def vocab(model_file: Path) -> dict[str, str]:
+def vocab(example_model_file: Path) -> dict[str, str]:
     """The trained model's vocabulary: tag key → spelling."""
     from tagger.modelio import load_model
 
-    return dict(load_model(model_file).spellings_.latest)
+    return dict(load_model(example_model_file).spellings_.latest)
 
 
 @dataclass
@@ -69,12 +60,12 @@ class Vault:
 
 
 @pytest.fixture
-def vault(tmp_path: Path, vault_source: Path, model_file: Path, vocab: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Vault:
+def vault(tmp_path: Path, example_vault: Path, example_model_file: Path, vocab: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Vault:
     root = tmp_path / "vault"
-    shutil.copytree(vault_source, root)
+    shutil.copytree(example_vault, root)
     for stray in root.rglob("tagger.toml"):
         stray.unlink()
-    v = Vault(root, model_file, vocab)
+    v = Vault(root, example_model_file, vocab)
     v.config()
     monkeypatch.chdir(root)
     monkeypatch.delenv("TAGGER_MODEL", raising=False)

@@ -22,15 +22,6 @@ if shutil.which("git") is None:
     pytest.skip("git is not installed", allow_module_level=True)
 
 
-@pytest.fixture(scope="session")
-def vault_source(example_vault: Path) -> Path:
-    return example_vault
-
-
-@pytest.fixture(scope="session")
-def model_file(example_model_file: Path) -> Path:
-    return example_model_file
-
 
 def _config(model: Path) -> str:
     hook = "    - id: {id}\n      name: {id}\n      entry: {python} -m tagger.hook {mode} --model {model}\n" \
@@ -63,24 +54,24 @@ class Repo:
 
 
 @pytest.fixture
-def repo(tmp_path: Path, vault_source: Path, model_file: Path) -> Repo:
+def repo(tmp_path: Path, example_vault: Path, example_model_file: Path) -> Repo:
     root = tmp_path / "vault"
     root.mkdir()
     from tagger.modelio import load_model
 
-    vocab = load_model(model_file).spellings_.latest
+    vocab = load_model(example_model_file).spellings_.latest
     entries = [
         e
-        for e in read_entries(vault_source, on_problem=lambda err: None)
+        for e in read_entries(example_vault, on_problem=lambda err: None)
         if e.has_text and e.tags and all(vocab.get(tag_key(t)) == t for t in e.tags)
     ]
     # A few notes with a Korean comment, kept in their folders.
     for e in [e for e in entries if any("\uac00" <= ch <= "\ud7a3" for ch in e.comment)][:4]:
         assert e.path is not None
-        dst = root / e.path.relative_to(vault_source)
+        dst = root / e.path.relative_to(example_vault)
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(e.path, dst)
-    (root / ".pre-commit-config.yaml").write_text(_config(model_file), encoding="utf-8")
+    (root / ".pre-commit-config.yaml").write_text(_config(example_model_file), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT", "TAGGER_"))}
     env.update(
         HOME=str(tmp_path / "home"),
