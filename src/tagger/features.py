@@ -1,6 +1,6 @@
 """Text → tokens per field. Pure functions; the model turns tokens into TF-IDF blocks.
 
-Fields are kept apart (title+abstract, Korean comment, English translation)
+Fields are kept apart (title, title+abstract, Korean comment, English translation)
 because the same word means different things for tagging in each: measured
 +0.05 P@1 over one block.
 """
@@ -47,6 +47,18 @@ def latin_terms(text: str) -> list[str]:
     return [w.lower() for w in _LATIN_TERM_RE.findall(_URL_RE.sub(" ", text)) if w.lower() not in STOPWORDS]
 
 
+def char_ngrams(words: Sequence[str], n: int = 4) -> list[str]:
+    """Each word's character `n`-grams, marked with `#` so that none equals a word.
+
+    Titles are short and full of coined names (`DualPipe`, `GaLore`, `SplitReason`):
+    sub-word pieces let them share evidence with related titles.
+
+    >>> char_ngrams(["mamba", "ssm"])
+    ['#mamb', '#amba']
+    """
+    return [f"#{w[i : i + n]}" for w in words for i in range(len(w) - n + 1)]
+
+
 def with_bigrams(words: Sequence[str]) -> list[str]:
     """Words followed by their adjacent pairs (`a b c` → a, b, c, a_b, b_c)."""
     return list(words) + [f"{a}_{b}" for a, b in zip(words, words[1:])]
@@ -67,7 +79,10 @@ def tokenize(entries: Sequence[Entry], korean: KoreanSettings) -> list[Tokens]:
     morphemes = content_morphemes([e.comment for e in entries], korean)
     out = []
     for e, kor in zip(entries, morphemes):
-        title = with_bigrams(english_words(e.title))
+        # Title: words and their character 4-grams, no word pairs (the text block has those).
+        # Measured on three time splits: P@1 +0.01 to +0.015, assigned-set F1 +0.001 / +0.012 / +0.031.
+        title = english_words(e.title)
+        title += char_ngrams(title)
         text = with_bigrams(english_words(e.title) + english_words(e.abstract))
         comment = latin_terms(e.comment) + kor
         out.append(Tokens(tuple(title), tuple(text), tuple(comment), tuple(english_words(e.translation))))
