@@ -62,7 +62,7 @@ def test_fields_of_every_era_are_found(corpus: tuple[list[Entry], list[InputErro
     abstract = {p for p, t in texts.items() if re.search(r"^> *\S", t, re.M)}
     english = {p for p, t in texts.items() if re.search(r"^<english>", t, re.M)}
     links = {p for p, t in texts.items() if "# Links" in t and "[[" in t.split("# Links", 1)[1]}
-    dated = {p for p in texts if re.match(r"\d{6} ", p.name)}
+    dated = {p for p in texts if re.match(r"\d{6}( |\.md$)", p.name)}
     assert {p for p, e in by_path.items() if e.abstract} == abstract
     assert {p for p, e in by_path.items() if e.translation} == english
     assert {p for p, e in by_path.items() if e.links} == links
