@@ -32,6 +32,8 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(vault, aliases_file=args.aliases)
     entries = read_inputs(args.paths, problems)
     if not entries:
+        if problems.items:
+            raise InputError(f"none of its {len(problems.items)} notes could be read (reasons above)", path=args.paths[0])
         raise InputError("no notes found; give a vault folder with .md notes", path=args.paths[0])
     if config.aliases:
         entries = [e.replace(tags=apply_aliases(e.tags, config.aliases)) for e in entries]
