@@ -108,8 +108,6 @@ class TagModel:
     tf_k1: float = 10.0
     min_tag_notes: int = 2
     name_bonus: float = 0.2
-    learn_side: bool = False
-    recent_days: int = 180
     calibration_share: float = 0.15
     max_assigned: int = 5
     keep_weights: int = 6000
@@ -124,9 +122,8 @@ class TagModel:
     blocks_: list[Block] = field(default_factory=list, repr=False)
     coef_: sp.csr_matrix | None = field(default=None, repr=False)
     intercept_: np.ndarray | None = field(default=None, repr=False)
-    #: Weights of (decision, tag name in text, log recent share, log overall share) and a bias.
-    calibration_: tuple[float, ...] = (4.0, 0.8, 0.0, 0.0, -2.0)
-    priors_: np.ndarray | None = field(default=None, repr=False)
+    #: P(tag right) = σ(slope·decision + name_weight·[name in text] + bias): (slope, name_weight, bias).
+    calibration_: tuple[float, ...] = (4.0, 0.8, -2.0)
     assign_rule_: tuple[float, float] = (0.5, 0.5)
     heldout_: dict[str, float] = field(default_factory=dict, repr=False)
     spellings_: Spellings = field(default_factory=Spellings, repr=False)
@@ -178,11 +175,9 @@ class TagModel:
             cut = len(usable) - n_hold
             blocks, coef, icpt = self._fit_core(tokens[:cut], y[:cut], dates[:cut])
             dec = self._decision(blocks, coef, icpt, tokens[cut:])
-            priors = _priors(y[:cut], dates[:cut], self.recent_days)
             report("calibrating on the newest notes", 0.55)
-            side = _side_features(dec, names[cut:], priors)
-            self.calibration_ = _fit_calibration(side, y[cut:], learn_side=self.learn_side, name_bonus=self.name_bonus)
-            proba = _calibrated(side, self.calibration_)
+            self.calibration_ = _fit_calibration(dec, names[cut:], y[cut:], name_bonus=self.name_bonus)
+            proba = _calibrated(dec, names[cut:], self.calibration_)
             if self.tag_bias_strength > 0:
                 tag_bias = _fit_tag_bias(proba, y[cut:], self.tag_bias_strength)
                 proba = _sigmoid(_logit(proba) + tag_bias)
@@ -194,7 +189,6 @@ class TagModel:
             # calibration is a·decision + …, so a logit offset b is an intercept shift of b/a:
             # scoring stays one matrix product and the saved model keeps its shape.
             self.intercept_ = self.intercept_ + tag_bias / self.calibration_[0]
-        self.priors_ = _priors(y, dates, self.recent_days)
         known = [d for d in dates if d is not None]
         self.metadata_ = {
             "trained_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -281,11 +275,10 @@ class TagModel:
     def scores(self, entries: Sequence[Entry]) -> Scores:
         """Raw decision values and calibrated probabilities for each entry and tag."""
         self.check_fitted()
-        assert self.coef_ is not None and self.intercept_ is not None and self.priors_ is not None
+        assert self.coef_ is not None and self.intercept_ is not None
         tokens = tokenize(entries, self.korean)
         dec = self._decision(self.blocks_, self.coef_, self.intercept_, tokens)
-        side = _side_features(dec, self.name_matches(entries), self.priors_)
-        return Scores(dec, _calibrated(side, self.calibration_))
+        return Scores(dec, _calibrated(dec, self.name_matches(entries), self.calibration_))
 
     def predict_proba(self, entries: Sequence[Entry]) -> np.ndarray:
         """Calibrated probability of each tag (columns: `tags_`) for each entry."""
@@ -429,47 +422,20 @@ def _linear_svm(x: sp.csr_matrix, y: np.ndarray, w: np.ndarray, c: float) -> tup
     return coef, icpt
 
 
-def _priors(y: np.ndarray, dates: Sequence[dt.date | None], recent_days: int) -> np.ndarray:
-    """Log share of notes carrying each tag: over the last `recent_days`, and over all notes.
+def _calibrated(dec: np.ndarray, names: np.ndarray, weights: tuple[float, ...]) -> np.ndarray:
+    slope, name_weight, bias = weights
+    return np.asarray(1.0 / (1.0 + np.exp(-(slope * dec + name_weight * names + bias))))
 
-    Their difference is how fast a tag is rising or fading in the author's use.
+
+def _fit_calibration(dec: np.ndarray, names: np.ndarray, y: np.ndarray, *, name_bonus: float) -> tuple[float, ...]:
+    """Platt scaling of decision + `name_bonus`·[name in text], one for all tags, on held-out notes.
+
+    Learning the name-match weight (or tag-share terms) here instead was tried and
+    lost R@5 on both splits (benchmarks/LOG.md).
     """
-    known = [d for d in dates if d is not None]
-    newest = max(known) if known else dt.date.today()
-    start = newest - dt.timedelta(days=recent_days)
-    recent = np.array([d is not None and d >= start for d in dates])
-    share_recent = (y[recent].sum(axis=0) + 0.5) / (recent.sum() + 1.0)
-    share_all = (y.sum(axis=0) + 0.5) / (len(y) + 1.0)
-    out: np.ndarray = np.log(np.vstack([share_recent, share_all]))
-    return out
-
-
-def _side_features(dec: np.ndarray, names: np.ndarray, priors: np.ndarray) -> np.ndarray:
-    """Per (note, tag): decision, name match, log recent share, log overall share."""
-    shape = dec.shape
-    return np.stack([dec, names, np.broadcast_to(priors[0], shape), np.broadcast_to(priors[1], shape)], axis=-1)
-
-
-def _calibrated(side: np.ndarray, weights: tuple[float, ...]) -> np.ndarray:
-    w = np.asarray(weights[:-1])
-    z = side @ w + weights[-1]
-    return np.asarray(1.0 / (1.0 + np.exp(-z)))
-
-
-def _fit_calibration(side: np.ndarray, y: np.ndarray, *, learn_side: bool, name_bonus: float) -> tuple[float, ...]:
-    """Scores → probabilities, learned on held-out notes by one logistic regression over all tags.
-
-    With `learn_side`, the weight of a name match and of the tag's recent and
-    overall use are learned too: a fading tag is pushed down, a rising one up.
-    Without it, this is Platt scaling of decision + `name_bonus`·match.
-    """
-    flat = side.reshape(-1, side.shape[-1])
-    target = y.reshape(-1).astype(np.float64)
-    if learn_side:
-        w = _logistic(flat, target)
-        return tuple(float(c) for c in w)
-    a, b = _logistic((flat[:, 0] + name_bonus * flat[:, 1]).reshape(-1, 1), target)
-    return (float(a), float(a * name_bonus), 0.0, 0.0, float(b))
+    x = (dec + name_bonus * names).reshape(-1, 1)
+    a, b = _logistic(x, y.reshape(-1).astype(np.float64))
+    return (float(a), float(a * name_bonus), float(b))
 
 
 def _logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1e-4, steps: int = 50) -> np.ndarray:

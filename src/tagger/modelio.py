@@ -24,7 +24,7 @@ from tagger.tagnames import Spellings
 from tagger.vectorize import Block
 
 #: Bumped whenever the saved layout changes; a file with another number is refused.
-FORMAT = 3
+FORMAT = 4
 DEFAULT_MODEL = Path("models") / "tagger.joblib"
 ENV_VAR = "TAGGER_MODEL"
 _MAGIC = "tagger-model"
@@ -84,7 +84,6 @@ def model_state(model: TagModel) -> dict[str, Any]:
         "coef": model.coef_,
         "intercept": model.intercept_,
         "calibration": list(model.calibration_),
-        "priors": model.priors_,
         "assign_rule": list(model.assign_rule_),
         "heldout": dict(model.heldout_),
         "spellings": {"latest": dict(model.spellings_.latest), "seen": {k: list(v) for k, v in model.spellings_.seen.items()}},
@@ -109,7 +108,6 @@ def model_from_state(state: dict[str, Any]) -> TagModel:
     model.coef_ = state["coef"]
     model.intercept_ = state["intercept"]
     model.calibration_ = tuple(float(c) for c in state["calibration"])
-    model.priors_ = state["priors"]
     model.assign_rule_ = (float(state["assign_rule"][0]), float(state["assign_rule"][1]))
     model.heldout_ = dict(state["heldout"])
     model.spellings_ = Spellings(latest=dict(state["spellings"]["latest"]), seen={k: list(v) for k, v in state["spellings"]["seen"].items()})
