@@ -80,3 +80,34 @@ def test_without_history_there_are_no_neighbours_and_nothing_for_an_empty_note(m
     (exps,) = explain(model, [note], history=None)
     assert exps and all(x.neighbours == () for x in exps)
     assert explain(model, [Entry(url="https://example.org")]) == [[]]
+
+
+def test_the_same_paper_is_never_a_neighbour(model: TagModel, history: list[Entry]) -> None:
+    # A digest copy of a vault note has another path (the digest), maybe no URL and
+    # another date: it must still not be listed as "similar" to itself.
+    note = next(e for e in history if e.tags and e.abstract and e.comment and e.url)
+    digest = Path("digests/000_x.txt")
+    copies = {
+        "same title": note.replace(path=digest, url="", date=None, title=note.title.upper() + "."),
+        "same arXiv id": note.replace(path=digest, title="Retitled", url=note.url.replace("https://", "http://") + "v3"),
+        "near-identical text": note.replace(path=digest, url="", title=note.title + " revisited"),
+    }
+    for why, copy in copies.items():
+        (exps,) = explain(model, [copy.replace(tags=())], history=history)
+        assert any(x.neighbours for x in exps), why
+        for x in exps:
+            for nb in x.neighbours:
+                assert nb.path != note.path, why
+                assert nb.similarity < 0.98, why
+
+
+def test_same_paper_keys(history: list[Entry]) -> None:
+    from tagger.explain import same_paper
+
+    a = Entry(path=Path("d.txt"), title="Mixture of Experts", url="https://arxiv.org/abs/2401.00001")
+    # Siblings in one digest share its path but are different papers.
+    assert not same_paper(a, Entry(path=Path("d.txt"), title="Sparse attention"))
+    assert same_paper(Entry(path=Path("v/a.md"), title="x"), Entry(path=Path("v/a.md"), title="y"))
+    assert same_paper(a, Entry(title="Other", url="https://arxiv.org/pdf/2401.00001v2"))
+    assert same_paper(a, Entry(title="mixture-of-experts"))
+    assert not same_paper(Entry(title=""), Entry(title=""))

@@ -121,13 +121,54 @@ class History:
         self.matrix = _normalised(_matrix(model, usable)) if usable else sp.csr_matrix((0, model.n_features))
 
 
-def _same_note(a: Entry, b: Entry) -> bool:
-    if a.path is not None and b.path is not None:
+#: Neighbours at least this similar are the same paper (a digest copy of a vault note, a re-saved note).
+SAME_PAPER_SIMILARITY = 0.98
+
+_ARXIV_ID = re.compile(r"arxiv\.org/(?:abs|pdf|html)/([a-z\-]+/\d{7}|\d{4}\.\d{4,5})", re.IGNORECASE)
+# Multi-entry sources: every entry of a digest or table shares the file's path.
+_SHARED_PATH_SUFFIXES = frozenset({".txt", ".jsonl", ".csv"})
+
+
+def _paper_id(url: str) -> str:
+    """The arXiv id in `url` (version dropped), else the URL without scheme, `www.` and trailing slash."""
+    m = _ARXIV_ID.search(url)
+    if m:
+        return "arxiv:" + m.group(1).casefold()
+    u = re.sub(r"^https?://(?:www\.)?", "", url.strip(), flags=re.IGNORECASE).rstrip("/")
+    return u.casefold()
+
+
+def _title_key(title: str) -> str:
+    """A title with case, punctuation and spacing folded away."""
+    return " ".join(re.findall(r"\w+", title.casefold()))
+
+
+def same_paper(a: Entry, b: Entry) -> bool:
+    """Whether two entries are the same paper: same note file, same arXiv id or URL, or same title.
+
+    A digest or table entry shares its file's path with its siblings, so a path
+    only identifies a note when it is a note of its own (a `.md` file).
+
+    >>> a = Entry(url="https://arxiv.org/abs/2408.15237v2", title="The Mamba in the Llama")
+    >>> same_paper(a, Entry(url="http://arxiv.org/pdf/2408.15237", title="Other title"))
+    True
+    >>> same_paper(a, Entry(title="The Mamba in the Llama: Distilling..."))
+    False
+    >>> same_paper(a, Entry(title="the mamba in the llama"))
+    True
+    """
+    if a.path is not None and b.path is not None and a.path.suffix.lower() not in _SHARED_PATH_SUFFIXES:
         try:
-            return a.path.resolve() == b.path.resolve()
+            if a.path.resolve() == b.path.resolve():
+                return True
         except OSError:
-            return a.path == b.path
-    return a.title.strip().casefold() == b.title.strip().casefold() and entry_date(a) == entry_date(b)
+            if a.path == b.path:
+                return True
+    ida, idb = _paper_id(a.url), _paper_id(b.url)
+    if ida and ida == idb:
+        return True
+    ta, tb = _title_key(a.title), _title_key(b.title)
+    return bool(ta) and ta == tb
 
 
 # ---- mapping features back to the note's text ----------------------------------------------
@@ -215,7 +256,8 @@ def explain(
 
     `history`: the notes to find similar past notes in (usually the training
     vault's entries; a prepared `History` saves re-reading them). Without it,
-    explanations carry no neighbours. The entry itself is never its own neighbour.
+    explanations carry no neighbours. A neighbour is never the same paper as the
+    entry (`same_paper`, or similarity ≥ `SAME_PAPER_SIMILARITY`).
     """
     if not entries:
         return []
@@ -262,7 +304,7 @@ def _neighbours(e: Entry, sims: np.ndarray, hist: History, key: str, n: int) -> 
         if sims[r] <= 0 or len(out) >= n:
             break
         other = hist.entries[int(r)]
-        if key not in hist.keys[int(r)] or _same_note(e, other):
+        if key not in hist.keys[int(r)] or sims[r] >= SAME_PAPER_SIMILARITY or same_paper(e, other):
             continue
         out.append(Neighbour(other.title, entry_date(other), other.path, round(float(sims[r]), 4)))
     return tuple(out)
@@ -331,5 +373,6 @@ __all__ = [
     "explain",
     "explanation_record",
     "format_explanations",
+    "same_paper",
     "surface",
 ]
