@@ -13,7 +13,7 @@ from tagger.cli import main
 from tagger.entry import Entry
 from tagger.read import read_entries
 from tagger.retag import read_paths_file
-from tagger.review import fold_of, out_of_fold, review
+from tagger.review import Review, fold_of, format_review, out_of_fold, review
 
 
 class Spy:
@@ -55,6 +55,37 @@ def test_every_note_is_scored_once_by_a_model_that_never_saw_it() -> None:
     result = review(notes, folds=4, model_factory=Spy, top=None)
     assert len(result.items) == 23
     assert all([f.tag for f in it.missing] == ["a"] and [f.tag for f in it.stray] == ["b"] for it in result.items)
+
+
+class IclSpy(Spy):
+    """Knows `in-context-learning` well and scores it near zero everywhere."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys_ = ["a", "in-context-learning"]
+        self.tag_counts_ = {"a": 9, "in-context-learning": 9}
+
+
+def test_a_stray_tag_is_shown_as_the_note_writes_it() -> None:
+    import datetime as dt
+
+    # Old notes write `in_context_learning`, recent ones `in-context-learning`:
+    # the latest spelling is hyphenated, but each note's flag must match its own text.
+    notes = [
+        Entry(
+            title=f"n{i}",
+            comment="text",
+            tags=("in_context_learning" if i < 10 else "in-context-learning",),
+            date=dt.date(2024, 1, 1) + dt.timedelta(days=i),
+        )
+        for i in range(20)
+    ]
+    result = review(notes, folds=4, model_factory=IclSpy, top=None)
+    assert len(result.items) == 20
+    for it in result.items:
+        assert [f.tag for f in it.stray] == list(it.tags)
+    old = next(it for it in result.items if it.title == "n0")
+    assert "#in_context_learning 0.001" in format_review(Review([old], 20, 20, 4, 0.0))
 
 
 @pytest.fixture(scope="module")

@@ -151,8 +151,9 @@ def review(
 ) -> Review:
     """Notes whose tags most disagree with their content, most disagreeing first (at most `top`).
 
-    Only tagged notes with text take part; tags are compared by `tag_key` and
-    shown in the author's latest spelling.
+    Only tagged notes with text take part; tags are compared by `tag_key`. A
+    likely missing tag is shown in the author's latest spelling, a likely stray
+    one as the note writes it.
 
     >>> r = review(read_entries("vault"), folds=5, top=10)           # doctest: +SKIP
     >>> [(f.tag, round(f.score, 2)) for f in r.items[0].missing]     # doctest: +SKIP
@@ -179,18 +180,21 @@ def review(
         if np.all(np.isnan(row)):
             continue
         confidence = float(np.nanmax(row))
-        own = {tag_key(t) for t in e.tags}
+        # Stray tags are shown as the note writes them, so the reader can find them in it.
+        own: dict[str, str] = {}
+        for t in e.tags:
+            own.setdefault(tag_key(t), t)
         missing = [
             Flag(spellings.display(keys[j]), float(row[j]))
             for j in np.flatnonzero(np.nan_to_num(row, nan=0.0) >= missing_min)
             if keys[j] not in own
         ]
         stray = []
-        for k in own:
+        for k, written in own.items():
             j = column[k]
             p = row[j]
             if not math.isnan(p) and p <= stray_max and counts[i, j] >= min_tag_notes:
-                stray.append(Flag(spellings.display(k), float(p)))
+                stray.append(Flag(written, float(p)))
         if not missing and not stray:
             continue
         missing.sort(key=lambda f: -f.score)
