@@ -131,6 +131,10 @@ def test_eval_rolling_command_reports_months_pooled_and_static(example_vault: Pa
     assert main(["-q", "eval", str(example_vault), "--since", "250101", "--rolling", "2"]) == 0
     out = capsys.readouterr().out
     assert "2025-01 " in out and "2025-02 " in out and "pooled (rolling)" in out and "static (train < 2025-01-01)" in out
+    # The pooled report is not one split: its header must not claim a single training set.
+    pooled = next(line for line in out.splitlines() if line.startswith("pooled over "))
+    assert pooled.startswith("pooled over 2 monthly retrains: ") and "dated 2025-01-01 – 2025-02-28" in pooled
+    assert "pooled rolling: trained on" not in out
 
 
 def test_eval_errors_are_one_line(example_vault: Path, capsys: pytest.CaptureFixture[str]) -> None:

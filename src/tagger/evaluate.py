@@ -425,10 +425,13 @@ def _period(ev: Evaluation) -> str:
     return f"{ev.since.isoformat()} – {ev.until.isoformat()}" if ev.until else f"{ev.since.isoformat()} on"
 
 
-def format_evaluation(ev: Evaluation, *, title: str = "time split", per_tag: int | None = 30) -> str:
+def format_evaluation(
+    ev: Evaluation, *, title: str = "time split", per_tag: int | None = 30, header: str | None = None
+) -> str:
     """The report `tagger eval` and the quality benchmark print: metrics, bands, reliability, per-tag table.
 
     `per_tag` limits the per-tag rows (most-supported first); None prints them all.
+    `header` replaces the first line (which describes a single train/test split).
 
     >>> ev = score([{"rl"}], [[("rl", 0.9), ("moe", 0.2)]], [{"rl"}], train_counts={"rl": 3},
     ...            since=dt.date(2025, 1, 1), until=dt.date(2025, 6, 30), train_notes=10)
@@ -437,7 +440,8 @@ def format_evaluation(ev: Evaluation, *, title: str = "time split", per_tag: int
     """
     m = ev.metrics
     lines = [
-        f"{title}: trained on {ev.train_notes} notes dated before {ev.since.isoformat()}; "
+        header
+        or f"{title}: trained on {ev.train_notes} notes dated before {ev.since.isoformat()}; "
         f"tested on {ev.test_notes} tagged notes dated {_period(ev)}"
     ]
     if not ev.test_notes:
@@ -505,6 +509,35 @@ def format_rolling(rolling: RollingEvaluation, static: Evaluation | None = None)
     return "\n".join(lines)
 
 
+def pooled_header(rolling: RollingEvaluation) -> str:
+    """What the pooled rolling figures are: how many monthly models scored how many test notes, over which period.
+
+    A month without test notes trains no model, so it is not counted as a retrain.
+
+    >>> steps = [score([{"rl"}], [[("rl", 0.9)]], [{"rl"}], train_counts={}, since=dt.date(2025, m, 1),
+    ...                until=dt.date(2025, m, 28), train_notes=10 + m) for m in (1, 2)]
+    >>> pooled_header(RollingEvaluation(steps, pool(steps)))
+    'pooled over 2 monthly retrains: 2 test notes dated 2025-01-01 – 2025-02-28, each scored by a model trained on the notes before its month (11–12 training notes)'
+    """
+    used = [s for s in rolling.steps if s.test_notes]
+    sizes = [s.train_notes for s in used] or [rolling.pooled.train_notes]
+    span = f"{min(sizes)}–{max(sizes)}" if min(sizes) != max(sizes) else f"{sizes[0]}"
+    return (
+        f"pooled over {len(used)} monthly retrain{'' if len(used) == 1 else 's'}: "
+        f"{rolling.pooled.test_notes} test notes dated {_period(rolling.pooled)}, "
+        f"each scored by a model trained on the notes before its month ({span} training notes)"
+    )
+
+
+def format_pooled(rolling: RollingEvaluation, *, per_tag: int | None = 30) -> str:
+    """The full report (as `format_evaluation`) of all rolling test notes pooled, headed by `pooled_header`.
+
+    >>> print(format_pooled(evaluate_rolling(entries, start=dt.date(2025, 1, 1), months=6)))  # doctest: +SKIP
+    pooled over 6 monthly retrains: 412 test notes dated 2025-01-01 – 2025-06-30, each scored by ...
+    """
+    return format_evaluation(rolling.pooled, per_tag=per_tag, header=pooled_header(rolling))
+
+
 def to_json(data: Any) -> str:
     """JSON text for `--format json` (UTF-8 tag names kept as they are)."""
     return json.dumps(data, ensure_ascii=False, indent=2)
@@ -520,9 +553,11 @@ __all__ = [
     "evaluate_split",
     "evaluation_record",
     "format_evaluation",
+    "format_pooled",
     "format_rolling",
     "per_tag_table",
     "pool",
+    "pooled_header",
     "rolling_record",
     "score",
     "split_by_date",

@@ -57,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
         evaluate_split,
         evaluation_record,
         format_evaluation,
+        format_pooled,
         format_rolling,
         rolling_record,
         to_json,
@@ -114,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         out.write(to_json(rolling_record(rolling, static)) + "\n")
     else:
         out.write(format_rolling(rolling, static) + "\n\n")
-        out.write(format_evaluation(rolling.pooled, title="pooled rolling", per_tag=per_tag) + "\n\n")
+        out.write(format_pooled(rolling, per_tag=per_tag) + "\n\n")
         out.write(format_evaluation(static, title="static split", per_tag=per_tag) + "\n")
     return 0
 
