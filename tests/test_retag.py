@@ -433,6 +433,12 @@ def test_cli_user_errors_exit_2(vault: Path, capsys: pytest.CaptureFixture[str],
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
 
 
+def test_cli_retag_of_an_empty_folder_says_it_has_no_notes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Not "no model here": training one would not help an empty folder.
+    code, _, err = run_cli(capsys, "retag", str(tmp_path), "--model", str(tmp_path / "none.joblib"))
+    assert code == 2 and err.strip().splitlines() == [f"tagger: {tmp_path}: holds no notes (*.md)"]
+
+
 def test_cli_bad_option_values(vault: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for argv in (["--min-score", "1.5"], ["--max-tags", "0"], ["--add", "--normalize"]):
         with pytest.raises(SystemExit) as info:

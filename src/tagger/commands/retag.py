@@ -192,6 +192,9 @@ def run(args: argparse.Namespace) -> int:
             vocabulary_exclude=config.exclude,
             progress=report,
         )
+        if paths is None and not (got.notes or got.skips or got.entries):
+            # Say so before asking for a model: "no model here" would send the user the wrong way.
+            raise InputError("holds no notes (*.md)", path=vault)
         vocab = build_vocabulary(got.entries)
         normalizer = vocab.normalizer(config.aliases)
         suggester: Suggester | None = None

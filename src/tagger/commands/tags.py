@@ -51,6 +51,11 @@ def run(args: argparse.Namespace) -> int:
         got = load_notes(vault, include=config.include, exclude=config.exclude, progress=report)
     for skip in got.skips:
         sys.stderr.write(f"tagger: {skip.rel}: {skip.reason}\n")
+    if not got.entries:
+        # Same words as parse/train/review: an empty table would read as "a vault with no tags".
+        if got.skips:
+            raise InputError(f"none of its {len(got.skips)} notes could be read (reasons above)", path=vault)
+        raise InputError("holds no notes (*.md)", path=vault)
     vocab = build_vocabulary(got.entries)
     groups = vocab.spelling_groups()
     suggestions = alias_suggestions(vocab, aliases=config.aliases, min_score=args.min_score)
