@@ -34,6 +34,8 @@ class Entry:
     tags: tuple[str, ...] = ()
     #: Targets of `[[wiki links]]` under `# Links`.
     links: tuple[str, ...] = ()
+    #: Whether `title` was taken from the file name because the note has none of its own.
+    title_from_name: bool = field(default=False, compare=False)
 
     def text_fields(self) -> dict[str, str]:
         """The fields a model may read (never the tags or the URL)."""
@@ -48,6 +50,21 @@ class Entry:
     def has_text(self) -> bool:
         """Whether there is anything besides a URL to suggest tags from."""
         return any(v.strip() for v in self.text_fields().values())
+
+    @property
+    def has_own_text(self) -> bool:
+        """Whether the note itself says anything besides a URL (a title from its file name does not count).
+
+        Retagging and the hook leave notes without their own text alone: a tag
+        guessed from a file name alone is not one to write.
+
+        >>> Entry(title="Sparse Voxel Fields", title_from_name=True).has_own_text
+        False
+        """
+        fields = self.text_fields()
+        if self.title_from_name:
+            fields.pop("title")
+        return any(v.strip() for v in fields.values())
 
     def replace(self, **changes: Any) -> Entry:
         """A copy with some fields changed (`dataclasses.replace`)."""

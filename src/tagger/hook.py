@@ -408,7 +408,7 @@ def run_vault(root: Path, paths: Sequence[Path], args: argparse.Namespace, *, fi
     aliases = {tag_key(k): v for k, v in config.aliases.items()}
     for c in readable:
         review_tags(c, vocabulary, aliases)
-    to_suggest = [c for c in readable if c.untagged and c.entry is not None and c.entry.has_text]
+    to_suggest = [c for c in readable if c.untagged and c.entry is not None and c.entry.has_own_text]
     if to_suggest:
         k = max(args.top, int(getattr(model, "max_assigned", 5)))
         entries: list[Entry] = [c.entry for c in to_suggest if c.entry is not None]

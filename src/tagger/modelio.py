@@ -123,10 +123,12 @@ def save_model(model: TagModel, path: str | os.PathLike[str]) -> Path:
     """
     import joblib
 
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = check_writable(path)
     payload = {"magic": _MAGIC, "format": FORMAT, "metadata": {**model.metadata_, **_versions()}, "state": model_state(model)}
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as err:
+        raise ModelError(f"cannot be written: {err.strerror}", path=target) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             joblib.dump(payload, fh, compress=3)
@@ -140,6 +142,27 @@ def save_model(model: TagModel, path: str | os.PathLike[str]) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return target
+
+
+def check_writable(path: str | os.PathLike[str]) -> Path:
+    """`path` as a model file to write, its folder created; a clear `ModelError` if it cannot be one.
+
+    Called before training, so a bad `--model` fails in a second, not after the work.
+
+    >>> check_writable("src")
+    Traceback (most recent call last):
+    tagger.errors.ModelError: src: is a folder; give a file name such as models/tagger.joblib
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise ModelError("is a folder; give a file name such as models/tagger.joblib", path=target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ModelError(f"cannot be written: {err.strerror}", path=target) from None
+    if not os.access(target.parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise ModelError("cannot be written: permission denied", path=target)
     return target
 
 
@@ -210,4 +233,4 @@ def describe(meta: dict[str, Any]) -> str:
     )
 
 
-__all__ = ["DEFAULT_MODEL", "FORMAT", "describe", "load_model", "read_metadata", "resolve_model_path", "save_model"]
+__all__ = ["DEFAULT_MODEL", "FORMAT", "check_writable", "describe", "load_model", "read_metadata", "resolve_model_path", "save_model"]

@@ -239,6 +239,7 @@ def parse_note(text: str, *, path: Path | str | None = None, date: dt.date | Non
         date=date or (date_from_name(p.name) if p else None),
         url=url,
         title=title or _title_from_name(p),
+        title_from_name=not title and bool(_title_from_name(p)),
         authors=authors,
         abstract=" ".join(a for a in abstract if a),
         comment="\n".join(comment),

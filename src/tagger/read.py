@@ -93,7 +93,7 @@ def _check_note(path: Path, text: str, entry: Entry, on_problem: Problem) -> Non
             on_problem(InputError(f"line {ln.number + 1}: {why}; the line is read as text", path=path))
     # `entry.title` falls back to the file name, so look at the body alone: a note
     # that is only a URL has nothing of its own to tag it from.
-    if not entry.tags and not parse_note(text).has_text:
+    if not entry.tags and not entry.has_own_text:
         on_problem(InputError("has no text besides a URL; nothing to tag it from but its file name", path=path))
 
 
@@ -182,7 +182,9 @@ def _as_list(value: Any) -> tuple[str, ...]:
             text = text[1:-1]  # "[rl, moe]"
         parts = text.replace(",", " ").split()
         return tuple(p.lstrip("#") for p in parts if p.lstrip("#"))
-    return tuple(str(v).lstrip("#") for v in value if str(v).strip())
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"tags and links must be a string or a list of strings, not {value!r}")
+    return tuple(v.lstrip("#") for v in value if v.strip())
 
 
 def _as_date(value: Any) -> dt.date | None:

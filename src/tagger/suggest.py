@@ -43,38 +43,66 @@ def get_model(model: ModelLike = None) -> TagModel:
     return loaded
 
 
+_PATH_SUFFIXES = (".md", ".txt", ".markdown")
+
+
+def _looks_like_path(text: str) -> bool:
+    """A one-line string naming a note or digest file, not a note's text."""
+    return "\n" not in text and text.strip().lower().endswith(_PATH_SUFFIXES)
+
+
+def as_entries(item: EntryLike) -> list[Entry]:
+    """The entries an item stands for: a path may name a folder, a digest or a table; the rest give one.
+
+    >>> [e.title for e in as_entries({"title": "Mamba"})]
+    ['Mamba']
+    """
+    if isinstance(item, Entry):
+        return [item]
+    if isinstance(item, Mapping):
+        from tagger.read import entry_from_dict
+
+        return [entry_from_dict(dict(item))]
+    if isinstance(item, os.PathLike) or (isinstance(item, str) and _looks_like_path(item)):
+        from tagger.read import read_entries
+
+        path = Path(item)
+        if not path.exists():
+            raise InputError("does not exist", path=path)
+        return read_entries(path, on_problem=lambda err: None, strict=path.is_file())
+    if isinstance(item, str):
+        from tagger.parse import parse_note
+
+        return [parse_note(item)]
+    raise InputError(f"cannot suggest tags for a {type(item).__name__}: give an Entry, a dict, a note's text or a path")
+
+
 def as_entry(item: EntryLike) -> Entry:
-    """An `Entry` from an Entry, a dict of fields, a note's text, or a path to a note.
+    """One `Entry` from an Entry, a dict of fields, a note's text, or a path to one note.
+
+    A string of one line ending in `.md` or `.txt` is taken as a path.
 
     >>> as_entry({"title": "Mamba", "tags": "ssm rl"}).tags
     ('ssm', 'rl')
     >>> as_entry("*A Title* (Someone)\\n\\n> An abstract.\\n\\n코멘트.").title
     'A Title'
     """
-    if isinstance(item, Entry):
-        return item
-    if isinstance(item, Mapping):
-        from tagger.read import entry_from_dict
-
-        return entry_from_dict(dict(item))
-    if isinstance(item, os.PathLike):
-        from tagger.read import read_note
-
-        return read_note(Path(item))
-    if isinstance(item, str):
-        from tagger.parse import parse_note
-
-        return parse_note(item)
-    raise InputError(f"cannot suggest tags for a {type(item).__name__}: give an Entry, a dict, a note's text or a path")
+    entries = as_entries(item)
+    if len(entries) != 1:
+        where = Path(item) if isinstance(item, (str, os.PathLike)) else None
+        raise InputError(f"holds {len(entries)} entries, not one; use suggest_many for a digest or folder", path=where)
+    return entries[0]
 
 
 def suggest_many(items: Iterable[EntryLike], *, model: ModelLike = None, k: int = 5) -> list[list[Suggestion]]:
     """Ranked suggestions for many entries at once (much faster than one by one).
 
+    A path in `items` may name a folder or a digest: each of its entries gets a row.
+
     >>> [[s.tag for s in row] for row in suggest_many(entries, model=m, k=2)]  # doctest: +SKIP
     [['distillation', 'state-space-model'], ['diffusion', 'rl']]
     """
-    entries = [as_entry(i) for i in items]
+    entries = [e for i in items for e in as_entries(i)]
     return get_model(model).suggest(entries, k=k)
 
 
@@ -110,8 +138,4 @@ def suggest_frame(frame: pd.DataFrame, *, model: ModelLike = None, k: int = 5) -
     return pd.DataFrame.from_records(records, columns=["row", "rank", "tag", "score", "assigned"])
 
 
-def as_entries(items: Sequence[EntryLike]) -> list[Entry]:
-    return [as_entry(i) for i in items]
-
-
-__all__ = ["as_entry", "get_model", "suggest_frame", "suggest_many", "suggest_tags"]
+__all__ = ["as_entries", "as_entry", "get_model", "suggest_frame", "suggest_many", "suggest_tags"]

@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
     from tagger.config import find_vault_root, load_config
     from tagger.errors import InputError
     from tagger.model import TagModel
-    from tagger.modelio import resolve_model_path, save_model
+    from tagger.modelio import check_writable, resolve_model_path, save_model
     from tagger.progress import Progress
     from tagger.tagnames import apply_aliases
 
@@ -30,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
     first = Path(args.paths[0])
     vault = find_vault_root(first if first.is_dir() else first.parent)
     config = load_config(vault, aliases_file=args.aliases)
+    target = check_writable(resolve_model_path(args.model, vault=vault))
     entries = read_inputs(args.paths, problems)
     if not entries:
         if problems.items:
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     model.metadata_["sources"] = [str(Path(p).resolve()) for p in args.paths]
     if config.aliases:
         model.metadata_["aliases"] = dict(config.aliases)
-    path = save_model(model, resolve_model_path(args.model, vault=vault))
+    path = save_model(model, target)
     meta = model.metadata_
     held = model.heldout_
     out = sys.stdout
