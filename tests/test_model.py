@@ -194,3 +194,27 @@ def test_model_file_is_written_atomically(model: TagModel, tmp_path: Path, monke
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["m.joblib"]
     shutil.rmtree(tmp_path)
+
+
+def test_a_path_given_as_a_string_is_read_as_a_path(model: TagModel, new_note: Path) -> None:
+    as_str = suggest_tags(str(new_note), model=model)
+    as_path = suggest_tags(new_note, model=model)
+    assert [s.tag for s in as_str] == [s.tag for s in as_path]
+    with pytest.raises(InputError, match="does not exist"):
+        suggest_tags("no/such/note.md", model=model)
+
+
+def test_a_digest_path_gives_one_row_per_entry(model: TagModel, example_vault: Path) -> None:
+    digest = example_vault / "digests" / "2024-08-28.txt"
+    n = len(parse_digest(digest.read_text(encoding="utf-8")))
+    assert n > 1
+    assert len(suggest_many([digest], model=model)) == n
+    with pytest.raises(InputError, match=f"holds {n} entries"):
+        suggest_tags(digest, model=model)
+
+
+def test_unwritable_model_path_fails_before_training(example_vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["train", str(example_vault), "--model", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "is a folder" in err and "Traceback" not in err
+    assert "learned" not in capsys.readouterr().out

@@ -32,6 +32,7 @@ BAD = [
     pytest.param("digest.txt", lambda p: p.write_text(""), ["is empty"], id="empty digest"),
     pytest.param("bad.jsonl", lambda p: p.write_text('{"title": "x"}\n{"title": \n'), ["line 2", "not JSON"], id="broken jsonl"),
     pytest.param("list.jsonl", lambda p: p.write_text("[1, 2]\n"), ["line 1", "JSON object"], id="jsonl not objects"),
+    pytest.param("num.jsonl", lambda p: p.write_text('{"title": "x", "tags": 5}\n'), ["line 1", "list of strings"], id="jsonl tags not text"),
     pytest.param("cols.csv", lambda p: p.write_text("foo,bar\n1,2\n"), ["none of the columns"], id="csv without known columns"),
     pytest.param("date.csv", lambda p: p.write_text("title,date\nT,2024-13-01\n"), ["row 1", "2024-13-01"], id="csv bad date"),
 ]
