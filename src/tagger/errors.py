@@ -30,3 +30,6 @@ class ModelError(TaggerError):
 
 class NotTrainedError(ModelError):
     """No model exists yet where one was looked for."""
+
+
+__all__ = ["InputError", "ModelError", "NotTrainedError", "TaggerError"]

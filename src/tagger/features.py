@@ -60,7 +60,14 @@ def char_ngrams(words: Sequence[str], n: int = 4) -> list[str]:
 
 
 def with_bigrams(words: Sequence[str]) -> list[str]:
-    """Words followed by their adjacent pairs (`a b c` → a, b, c, a_b, b_c)."""
+    """Words followed by their adjacent pairs (`a b c` → a, b, c, a_b, b_c).
+
+    Pairs carry the phrases tags are named after (`state space`, `knowledge distillation`)
+    that single words blur.
+
+    >>> with_bigrams(["linear", "rnns", "mamba"])
+    ['linear', 'rnns', 'mamba', 'linear_rnns', 'rnns_mamba']
+    """
     return list(words) + [f"{a}_{b}" for a, b in zip(words, words[1:])]
 
 
@@ -75,7 +82,15 @@ class Tokens:
 
 
 def tokenize(entries: Sequence[Entry], korean: KoreanSettings) -> list[Tokens]:
-    """Tokens for each entry; Korean analysis is batched over all comments at once."""
+    """Tokens for each entry; Korean analysis is batched over all comments at once.
+
+    The model's single way from text to features: training, suggesting and
+    `tagger.explain` all read notes through it.
+
+    >>> from tagger.korean import KoreanSettings
+    >>> tokenize([Entry(title="Mamba", comment="Mamba로 증류")], KoreanSettings())[0].comment  # doctest: +SKIP
+    ('mamba', '증류')
+    """
     morphemes = content_morphemes([e.comment for e in entries], korean)
     out = []
     for e, kor in zip(entries, morphemes):
@@ -87,3 +102,6 @@ def tokenize(entries: Sequence[Entry], korean: KoreanSettings) -> list[Tokens]:
         comment = latin_terms(e.comment) + kor
         out.append(Tokens(tuple(title), tuple(text), tuple(comment), tuple(english_words(e.translation))))
     return out
+
+
+__all__ = ["STOPWORDS", "Tokens", "char_ngrams", "english_words", "latin_terms", "tokenize", "with_bigrams"]

@@ -85,7 +85,14 @@ def ranking_metrics(
 def recall_by_band(
     gold: Sequence[set[str]], ranked: Sequence[Ranked], train_counts: Counter[str], *, k: int = 5
 ) -> dict[str, tuple[float, int]]:
-    """Recall@k of gold tags grouped by how often the tag occurs in training: band → (recall, gold tags)."""
+    """Recall@k of gold tags grouped by how often the tag occurs in training: band → (recall, gold tags).
+
+    Shows whether good averages hide rare tags the model never learned to suggest.
+
+    >>> bands = recall_by_band([{"rl", "moe"}], [[("rl", 0.9)]], Counter({"rl": 60, "moe": 2}), k=5)
+    >>> bands["frequent (50+)"], bands["rare (<5)"]
+    ((1.0, 1), (0.0, 1))
+    """
     hits: Counter[str] = Counter()
     totals: Counter[str] = Counter()
     counts = Counter({tag_key(t): c for t, c in train_counts.items()})
@@ -137,3 +144,6 @@ def expected_calibration_error(table: Sequence[tuple[float, float, float, float,
     if not n:
         return float("nan")
     return round(sum(c * abs(mean - obs) for _, _, mean, obs, c in table if c) / n, 12)
+
+
+__all__ = ["FREQUENCY_BANDS", "Ranked", "expected_calibration_error", "ranking_metrics", "recall_by_band", "reliability"]

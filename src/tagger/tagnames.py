@@ -44,6 +44,7 @@ class Spellings:
     seen: dict[str, list[str]] = field(default_factory=dict)
 
     def update(self, tags: Iterable[str]) -> None:
+        """Record `tags` as the latest spellings of their keys (and remember every variant)."""
         for tag in tags:
             key = tag_key(tag)
             self.latest[key] = tag
@@ -52,6 +53,7 @@ class Spellings:
                 variants.append(tag)
 
     def display(self, tag: str) -> str:
+        """The latest spelling of `tag`'s key; `tag` itself when the key was never seen."""
         return self.latest.get(tag_key(tag), tag)
 
     def groups(self) -> dict[str, list[str]]:
@@ -74,3 +76,6 @@ def apply_aliases(tags: Iterable[str], aliases: Mapping[str, str]) -> tuple[str,
             keys.add(tag_key(new))
             out.append(new)
     return tuple(out)
+
+
+__all__ = ["TAG_RE", "Spellings", "apply_aliases", "is_valid_tag", "tag_key"]

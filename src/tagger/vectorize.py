@@ -39,6 +39,11 @@ class Block:
     idf_: np.ndarray | None = None
 
     def fit(self, docs: Sequence[Sequence[str]], sample_weight: np.ndarray | None = None) -> Block:
+        """Learn the vocabulary (terms in at least `min_df` and at most `max_df` of the docs) and its idf.
+
+        `sample_weight` is accepted for the estimator protocol and ignored:
+        document frequencies count documents, not their weights.
+        """
         df: Counter[str] = Counter()
         for doc in docs:
             df.update(set(doc))
@@ -49,6 +54,7 @@ class Block:
         return self
 
     def transform(self, docs: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        """Docs as rows of a CSR matrix over the fitted vocabulary; unknown terms are dropped."""
         assert self.vocabulary_ is not None and self.idf_ is not None, "fit the block first"
         vocab, idf = self.vocabulary_, self.idf_
         indptr = [0]
@@ -71,4 +77,8 @@ class Block:
 
     @property
     def size(self) -> int:
+        """Number of columns (the fitted vocabulary's size; 0 before `fit`)."""
         return len(self.vocabulary_ or {})
+
+
+__all__ = ["Block"]

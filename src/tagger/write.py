@@ -25,7 +25,11 @@ def _blank(line: Line | None) -> bool:
 
 
 def format_tag_line(tags: Sequence[str]) -> str:
-    """`["rl", "moe"]` → `"#rl #moe"`."""
+    """A note's tag line: tags joined by spaces, each with exactly one `#`.
+
+    >>> format_tag_line(["rl", "#moe"])
+    '#rl #moe'
+    """
     return " ".join("#" + t.lstrip("#") for t in tags)
 
 
@@ -131,6 +135,9 @@ def write_atomic(path: Path, text: str, *, expect_bytes: bytes | None = None) ->
     disk, then renamed over the note: a crash leaves the old note or the new
     one, never half of one. With `expect_bytes`, the note is re-read first and
     left alone if it changed since it was planned.
+
+    >>> note = Path("vault/2025/a.md"); old = note.read_bytes()                       # doctest: +SKIP
+    >>> write_atomic(note, set_tags(old.decode(), ["rl"]), expect_bytes=old)           # doctest: +SKIP
     """
     path = Path(path)
     if expect_bytes is not None:
@@ -158,3 +165,6 @@ def write_atomic(path: Path, text: str, *, expect_bytes: bytes | None = None) ->
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+__all__ = ["format_tag_line", "set_tags", "write_atomic"]
