@@ -113,7 +113,7 @@ def suggest_tags(entry: EntryLike, *, model: ModelLike = None, k: int = 5) -> li
     >>> [(s.tag, round(s.score, 2), s.assigned) for s in suggest_tags("note.md")]  # doctest: +SKIP
     [('distillation', 0.91, True), ('state-space-model', 0.78, True), ('rl', 0.12, False)]
     """
-    return suggest_many([entry], model=model, k=k)[0]
+    return suggest_many([as_entry(entry)], model=model, k=k)[0]
 
 
 def suggest_frame(frame: pd.DataFrame, *, model: ModelLike = None, k: int = 5) -> pd.DataFrame:
