@@ -93,6 +93,9 @@ def find_vault_root(path: Path | str) -> Path | None:
 
     A `tagger.toml` wins over a `.git` further down only if it is nearer: the
     first folder (walking up) that has either is the root.
+
+    >>> find_vault_root("vault/2025/250520 Some Paper.md")   # doctest: +SKIP
+    PosixPath('/home/me/vault')
     """
     p = Path(path).resolve()
     if not p.is_dir():
@@ -158,7 +161,13 @@ def resolve_aliases(aliases: Mapping[str, str], *, path: Path | None = None) -> 
 
 
 def load_aliases(path: Path | str) -> dict[str, str]:
-    """Aliases from a TOML file: an `[aliases]` table, or bare `tag = "canonical"` lines."""
+    """Aliases from a TOML file: an `[aliases]` table, or bare `tag = "canonical"` lines.
+
+    The file `--aliases FILE` names; it adds to (and overrides) the vault's own table.
+
+    >>> load_aliases("aliases.toml")   # doctest: +SKIP
+    {'lm': 'llm'}
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError("does not exist" if not path.exists() else "is not a file", path=path)
@@ -180,6 +189,10 @@ def load_config(vault: Path | str | None, *, aliases_file: Path | str | None = N
 
     Missing file or sections: defaults. A malformed file is an `InputError`
     naming it; unknown keys are warned about (a typo should not pass silently).
+
+    >>> c = load_config(None)
+    >>> c.include, c.on_missing_model, c.aliases
+    (('**/*.md',), 'fail', {})
     """
     aliases: dict[str, str] = {}
     values: dict[str, Any] = {}
@@ -303,3 +316,16 @@ def path_matches(rel: str | PurePosixPath | Path, include: Iterable[str], exclud
     if not any(glob_regex(p).match(s) for p in include):
         return False
     return not any(glob_regex(p).match(s) for p in exclude)
+
+
+__all__ = [
+    "CONFIG_NAME",
+    "DEFAULT_INCLUDE",
+    "Config",
+    "find_vault_root",
+    "glob_regex",
+    "load_aliases",
+    "load_config",
+    "path_matches",
+    "resolve_aliases",
+]

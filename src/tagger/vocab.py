@@ -119,7 +119,15 @@ def _chronological(entries: Iterable[Entry]) -> list[Entry]:
 
 
 def build_vocabulary(entries: Iterable[Entry]) -> Vocabulary:
-    """Count every tag of `entries` by key; the latest spelling (by note date) is the current one."""
+    """Count every tag of `entries` by key; the latest spelling (by note date) is the current one.
+
+    The one vocabulary behind `tagger tags`, `retag --normalize` and the hook's spelling check.
+
+    >>> v = build_vocabulary([Entry(tags=("efficient_training",), date=dt.date(2024, 1, 1)),
+    ...                       Entry(tags=("efficient-training", "rl"), date=dt.date(2025, 1, 1))])
+    >>> [(t.tag, t.notes, t.spellings) for t in v.tags][0]
+    ('efficient-training', 2, (('efficient_training', 1), ('efficient-training', 1)))
+    """
     notes: Counter[str] = Counter()
     per_spelling: dict[str, Counter[str]] = defaultdict(Counter)
     first: dict[str, dt.date] = {}
@@ -334,6 +342,12 @@ def alias_suggestions(
     one-letter slips) and weighed by use: tags for one idea are seldom on the
     same note, often used beside the same other tags, and often one replaced
     the other over time. Pairs the `aliases` already merge are left out.
+
+    >>> es = [Entry(tags=("lm" if i < 5 else "llm", "rl"), date=dt.date(2024, 1 + i, 1)) for i in range(10)]
+    >>> [(s.tags, s.canonical) for s in alias_suggestions(build_vocabulary(es))]
+    [(('llm', 'lm'), 'llm')]
+    >>> alias_suggestions(build_vocabulary(es), aliases={"lm": "llm"})
+    []
     """
     folded = {tag_key(k): tag_key(v) for k, v in (aliases or {}).items()}
 
@@ -400,3 +414,6 @@ def alias_suggestions(
         )
     out.sort(key=lambda s: (-s.score, s.canonical))
     return out
+
+
+__all__ = ["AliasSuggestion", "TagStats", "Vocabulary", "alias_suggestions", "build_vocabulary", "name_relation"]
