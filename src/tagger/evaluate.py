@@ -50,6 +50,7 @@ class PerTag:
 
     @property
     def f1(self) -> float:
+        """Harmonic mean of precision and recall; 0 when the tag was expected or assigned but never right."""
         p, r = self.precision, self.recall
         if math.isnan(p) or math.isnan(r):
             return 0.0 if self.support or self.assigned else math.nan
@@ -235,7 +236,16 @@ def score(
     spellings: Spellings | None = None,
     test_dates: Sequence[dt.date] = (),
 ) -> Evaluation:
-    """An `Evaluation` from gold tags, ranked suggestions and assigned sets (any model's)."""
+    """An `Evaluation` from gold tags, ranked suggestions and assigned sets (any model's).
+
+    Scoring is separate from training so baselines and other models are measured
+    by exactly the same code.
+
+    >>> ev = score([{"rl"}, {"moe"}], [[("rl", 0.9)], [("rl", 0.6)]], [{"rl"}, {"rl"}],
+    ...            train_counts={"rl": 9, "moe": 1}, since=dt.date(2025, 1, 1), until=None, train_notes=20)
+    >>> ev.metrics["P@1"], ev.test_notes
+    (0.5, 2)
+    """
     table = reliability(gold, ranked)
     return Evaluation(
         train_notes=train_notes,
@@ -345,6 +355,11 @@ def pool(steps: Sequence[Evaluation], *, spellings: Spellings | None = None) -> 
     Recall by band keeps each note's band as it was when its model was trained;
     per-tag training counts and `train_notes` are those of the last step (the
     largest training set).
+
+    >>> steps = [score([{t}], [[("rl", 0.9)]], [{"rl"}], train_counts={"rl": 9}, since=dt.date(2025, m, 1),
+    ...                until=dt.date(2025, m, 28), train_notes=10) for t, m in (("rl", 1), ("moe", 2))]
+    >>> p = pool(steps); p.test_notes, p.metrics["P@1"], p.since, p.until
+    (2, 0.5, datetime.date(2025, 1, 1), datetime.date(2025, 2, 28))
     """
     if not steps:
         raise ValueError("nothing to pool")
@@ -407,7 +422,13 @@ def evaluation_record(ev: Evaluation) -> dict[str, Any]:
 
 
 def rolling_record(rolling: RollingEvaluation, static: Evaluation | None = None) -> dict[str, Any]:
-    """Rolling steps, pooled figures and (optionally) the static split over the same period, as JSON-able data."""
+    """Rolling steps, pooled figures and (optionally) the static split over the same period, as JSON-able data.
+
+    >>> steps = [score([{"rl"}], [[("rl", 0.9)]], [{"rl"}], train_counts={}, since=dt.date(2025, 1, 1),
+    ...                until=None, train_notes=10)]
+    >>> sorted(rolling_record(RollingEvaluation(steps, pool(steps))))
+    ['pooled', 'steps']
+    """
     out: dict[str, Any] = {
         "steps": [evaluation_record(s) for s in rolling.steps],
         "pooled": evaluation_record(rolling.pooled),
@@ -488,7 +509,13 @@ def format_evaluation(
 
 
 def format_rolling(rolling: RollingEvaluation, static: Evaluation | None = None) -> str:
-    """One row per month, then the pooled figures and the static split over the same period."""
+    """One row per month, then the pooled figures and the static split over the same period.
+
+    >>> steps = [score([{"rl"}], [[("rl", 0.9)]], [{"rl"}], train_counts={}, since=dt.date(2025, 1, 1),
+    ...                until=dt.date(2025, 1, 31), train_notes=10)]
+    >>> print(format_rolling(RollingEvaluation(steps, pool(steps))).splitlines()[0])
+    rolling: retrained at each month boundary, tested on the next month (1 month)
+    """
     head = f"  {'test period':27} {'train':>6} {'test':>5} {'P@1':>6} {'R@3':>6} {'R@5':>6} {'nDCG@5':>6} {'asg F1':>6} {'micro':>6} {'ECE':>6} {'secs':>6}"
 
     def row(name: str, ev: Evaluation) -> str:
@@ -497,7 +524,7 @@ def format_rolling(rolling: RollingEvaluation, static: Evaluation | None = None)
         return f"  {name:27} {ev.train_notes:6d} {ev.test_notes:5d} {cells} {_f(ev.ece)} {ev.seconds:6.1f}"
 
     lines = [
-        f"rolling: retrained at each month boundary, tested on the next month ({len(rolling)} months)",
+        f"rolling: retrained at each month boundary, tested on the next month ({len(rolling)} month{'' if len(rolling) == 1 else 's'})",
         "",
         head,
     ]
@@ -539,13 +566,21 @@ def format_pooled(rolling: RollingEvaluation, *, per_tag: int | None = 30) -> st
 
 
 def to_json(data: Any) -> str:
-    """JSON text for `--format json` (UTF-8 tag names kept as they are)."""
+    """JSON text for `--format json` (UTF-8 tag names kept as they are).
+
+    >>> print(to_json({"tag": "한국어"}))
+    {
+      "tag": "한국어"
+    }
+    """
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 __all__ = [
+    "METRIC_ORDER",
     "Evaluation",
     "PerTag",
+    "Progress",
     "RollingEvaluation",
     "add_months",
     "default_since",
@@ -561,4 +596,5 @@ __all__ = [
     "rolling_record",
     "score",
     "split_by_date",
+    "to_json",
 ]

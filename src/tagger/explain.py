@@ -258,6 +258,10 @@ def explain(
     vault's entries; a prepared `History` saves re-reading them). Without it,
     explanations carry no neighbours. A neighbour is never the same paper as the
     entry (`same_paper`, or similarity ≥ `SAME_PAPER_SIMILARITY`).
+
+    >>> (exps,) = explain(model, [entry], k=3, history=read_entries("vault"))   # doctest: +SKIP
+    >>> [(x.tag, [ev.text for ev in x.evidence]) for x in exps][0]                # doctest: +SKIP
+    ('state-space-model', ['Mamba', 'Linear', 'hybrid', 'Mamba', 'Attention'])
     """
     if not entries:
         return []
@@ -366,6 +370,10 @@ def explanation_record(x: Explanation) -> dict[str, Any]:
 
 
 __all__ = [
+    "BLOCK_SOURCES",
+    "FIELD_ORDER",
+    "MIN_WEIGHT",
+    "SAME_PAPER_SIMILARITY",
     "Evidence",
     "Explanation",
     "History",

@@ -75,7 +75,13 @@ class Review:
 
 
 def review_model() -> TagModel:
-    """The model each fold trains: the usual one, but every note weighs the same."""
+    """The model each fold trains: the usual one, but every note weighs the same.
+
+    A review judges old notes too, so recent notes must not outweigh them.
+
+    >>> review_model().half_life_days
+    0
+    """
     return TagModel(half_life_days=0)
 
 
@@ -105,6 +111,10 @@ def out_of_fold(
     Returns (scores, tag keys, training counts, fold of each entry): scores and
     counts are entries × keys; NaN where the entry's fold model does not know
     the tag (used on fewer than `min_tag_notes` notes of the other folds).
+
+    >>> scores, keys, counts, folds = out_of_fold(read_entries("vault"), folds=5)   # doctest: +SKIP
+    >>> scores.shape == (len(folds), len(keys))                                      # doctest: +SKIP
+    True
     """
     if folds < 2:
         raise ValueError("review needs at least 2 folds")
@@ -260,4 +270,4 @@ def format_review(result: Review) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["Flag", "Review", "ReviewItem", "fold_of", "format_review", "out_of_fold", "review", "review_model", "review_record"]
+__all__ = ["Flag", "Progress", "Review", "ReviewItem", "fold_of", "format_review", "out_of_fold", "review", "review_model", "review_record"]
