@@ -35,12 +35,15 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tagger", description="Suggest tags for paper notes, learned from your own vault.")
     parser.add_argument("--version", action="version", version=f"tagger {__version__}")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only results and errors")
+    # -q also after the subcommand (`tagger retag VAULT -q`); SUPPRESS keeps the top-level value otherwise.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only results and errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (module, help_text) in COMMANDS.items():
         if only is not None and name != only:
             continue
         mod = _load(module)
-        p = sub.add_parser(name, help=help_text, description=(mod.__doc__ or help_text).strip().splitlines()[0])
+        p = sub.add_parser(name, help=help_text, description=(mod.__doc__ or help_text).strip().splitlines()[0], parents=[common])
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run)
     return parser

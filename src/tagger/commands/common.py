@@ -45,6 +45,8 @@ def read_inputs(paths: list[str], problems: Problems) -> list[Entry]:
                 text = data.decode("utf-8")
             except UnicodeDecodeError:
                 raise InputError("is not UTF-8", path="<stdin>") from None
+            if not text.strip():
+                raise InputError("is empty; pipe a note into it", path="<stdin>")
             out.append(parse_note(text))
         else:
             out.extend(read_entries(Path(p), on_problem=problems))

@@ -18,10 +18,17 @@ if TYPE_CHECKING:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_inputs(parser)
     parser.add_argument("--model", metavar="PATH", help="model file (default: $TAGGER_MODEL, the vault's tagger.toml, or models/tagger.joblib)")
-    parser.add_argument("--top", "-k", type=int, default=5, metavar="K", help="how many tags to rank per entry (default: 5)")
+    parser.add_argument("--top", "-k", type=_positive, default=5, metavar="K", help="how many tags to rank per entry (default: 5)")
     parser.add_argument("--format", choices=("table", "jsonl"), default="table", help="output format (default: table)")
     parser.add_argument("--explain", action="store_true", help="show the words that pushed each tag up, and similar past notes")
     parser.add_argument("--history", metavar="VAULT", help="with --explain: the vault to find similar past notes in (default: the model's training vault)")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
