@@ -218,3 +218,16 @@ def test_unwritable_model_path_fails_before_training(example_vault: Path, tmp_pa
     err = capsys.readouterr().err
     assert "is a folder" in err and "Traceback" not in err
     assert "learned" not in capsys.readouterr().out
+
+
+def test_empty_stdin_and_bad_top_are_one_line_errors(model_file: Path, new_note: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"  \n")))
+    assert main(["suggest", "--model", str(model_file), "-"]) == 2
+    assert "<stdin>: is empty" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["suggest", "--model", str(model_file), "--top", "0", str(new_note)])
+    assert exit_info.value.code == 2
+    assert "at least 1" in capsys.readouterr().err
