@@ -38,6 +38,10 @@ def parse_date(text: str) -> dt.date:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare `tagger eval`'s options on `parser` (cli builds one sub-parser per command).
+
+    >>> p = argparse.ArgumentParser(); add_arguments(p)  # doctest: +SKIP
+    """
     add_inputs(parser, stdin=False)
     parser.add_argument("--since", type=parse_date, metavar="DATE", help="test on notes dated from DATE (yymmdd or yyyy-mm-dd; default: the newest ~15%% of tagged notes)")
     parser.add_argument("--until", type=parse_date, metavar="DATE", help="last test date, inclusive (default: the newest note)")
@@ -49,6 +53,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run `tagger eval` with parsed `args`; returns the exit code (user errors raise `TaggerError`).
+
+    >>> from tagger.cli import main; main(["eval", "--help"])  # doctest: +SKIP
+    """
     from tagger.config import find_vault_root, load_config
     from tagger.evaluate import (
         add_months,
@@ -130,3 +138,6 @@ def _check_split(entries: Sequence[Entry], since: dt.date, until: dt.date | None
         raise InputError(f"has no tagged notes dated {period} to test on; choose another --since", path=where)
     if sum(bool(e.tags) and e.has_text for e in train) < 5:
         raise InputError(f"has fewer than 5 tagged notes dated before {since.isoformat()} to train on; choose a later --since", path=where)
+
+
+__all__ = ["add_arguments", "parse_date", "run"]

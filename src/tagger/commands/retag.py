@@ -50,6 +50,10 @@ def _count(text: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare `tagger retag`'s options on `parser` (cli builds one sub-parser per command).
+
+    >>> p = argparse.ArgumentParser(); add_arguments(p)  # doctest: +SKIP
+    """
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.description = __doc__
     parser.add_argument("vault", metavar="VAULT", help="the vault's root folder")
@@ -89,18 +93,25 @@ class Style:
         return f"\033[{code}m{text}\033[0m" if self.on else text
 
     def added(self, t: str) -> str:
+        """An added tag, `+#t` in green."""
         return self("+#" + t, "32")
 
     def removed(self, t: str) -> str:
+        """A dropped tag, `-#t` in red."""
         return self("-#" + t, "31")
 
     def dim(self, t: str) -> str:
+        """Secondary text, dimmed."""
         return self(t, "2")
 
 
 @contextmanager
 def progress_bar(label: str, *, enabled: bool = True) -> Iterator[Callable[[str, int, int], None]]:
-    """A `(stage, done, total)` callback drawing the shared progress bar (a terminal, runs over a second)."""
+    """A `(stage, done, total)` callback drawing the shared progress bar (a terminal, runs over a second).
+
+    >>> with progress_bar("retag", enabled=False) as report:
+    ...     report("reading", 3, 10)
+    """
     from tagger.progress import Progress
 
     with Progress(label, enabled=enabled) as bar:
@@ -112,7 +123,14 @@ def progress_bar(label: str, *, enabled: bool = True) -> Iterator[Callable[[str,
 
 
 def change_line(change: Change, style: Style, *, status: str | None = None) -> str:
-    """`path` then `#old → #new`: added tags `+#tag score` (green), respelled ones yellow, dropped ones `-#tag` (red)."""
+    """`path` then `#old → #new`: added tags `+#tag score` (green), respelled ones yellow, dropped ones `-#tag` (red).
+
+    >>> import io; from tagger.retag import Change
+    >>> c = Change(Path("a.md"), "2025/a.md", ("GAN",), ("gan", "diffusion"), (("diffusion", 0.91),), "add", "", "", "")
+    >>> print(change_line(c, Style(io.StringIO())), end="")
+    2025/a.md
+        #GAN → #gan +#diffusion 0.91
+    """
     from tagger.tagnames import tag_key
 
     scores = dict(change.scores)
@@ -163,6 +181,10 @@ def _read_paths_from(value: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run `tagger retag` with parsed `args`; returns the exit code (user errors raise `TaggerError`).
+
+    >>> from tagger.cli import main; main(["retag", "--help"])  # doctest: +SKIP
+    """
     from tagger.config import load_config
     from tagger.retag import Suggester, apply_plan, default_log_path, load_notes, plan_retag
     from tagger.vocab import build_vocabulary
@@ -283,3 +305,6 @@ def _shell(path: Path | None) -> str:
     import shlex
 
     return shlex.quote(str(path))
+
+
+__all__ = ["MAX_SKIP_LINES", "SUGGEST_K", "Style", "add_arguments", "change_line", "progress_bar", "run"]

@@ -17,6 +17,10 @@ from tagger.errors import InputError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare `tagger review`'s options on `parser` (cli builds one sub-parser per command).
+
+    >>> p = argparse.ArgumentParser(); add_arguments(p)  # doctest: +SKIP
+    """
     add_inputs(parser, stdin=False)
     parser.add_argument("--folds", type=int, default=5, metavar="K", help="folds of the archive; each is scored by a model trained on the others (default: 5)")
     parser.add_argument("--top", type=int, default=50, metavar="N", help="how many notes to list, most disagreeing first (default: 50; 0 for all)")
@@ -27,6 +31,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run `tagger review` with parsed `args`; returns the exit code (user errors raise `TaggerError`).
+
+    >>> from tagger.cli import main; main(["review", "--help"])  # doctest: +SKIP
+    """
     from tagger.config import find_vault_root, load_config
     from tagger.progress import Progress
     from tagger.review import format_review, review, review_record
@@ -54,3 +62,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         out.write(format_review(result) + "\n")
     return 0
+
+
+__all__ = ["add_arguments", "run"]

@@ -18,6 +18,10 @@ from tagger.errors import InputError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare `tagger tags`'s options on `parser` (cli builds one sub-parser per command).
+
+    >>> p = argparse.ArgumentParser(); add_arguments(p)  # doctest: +SKIP
+    """
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.description = __doc__
     parser.add_argument("vault", metavar="VAULT", help="the vault's root folder")
@@ -37,6 +41,10 @@ def _toml_key(key: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run `tagger tags` with parsed `args`; returns the exit code (user errors raise `TaggerError`).
+
+    >>> from tagger.cli import main; main(["tags", "--help"])  # doctest: +SKIP
+    """
     from tagger.commands.retag import progress_bar
     from tagger.config import load_config
     from tagger.retag import load_notes
@@ -129,3 +137,6 @@ def run(args: argparse.Namespace) -> int:
         if config.aliases:
             out.write(f"\naliases in use ({len(config.aliases)}): " + ", ".join(f"{k} → {v}" for k, v in config.aliases.items()) + "\n")
     return 1 if got.skips else 0
+
+
+__all__ = ["add_arguments", "run"]

@@ -13,12 +13,20 @@ from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare `tagger undo`'s options on `parser` (cli builds one sub-parser per command).
+
+    >>> p = argparse.ArgumentParser(); add_arguments(p)  # doctest: +SKIP
+    """
     parser.add_argument("log", metavar="LOG", help="the undo log a retag wrote (VAULT/.tagger/retag-*.jsonl)")
     parser.add_argument("--vault", metavar="DIR", help="the vault, if it moved since the retag (default: the one the log names)")
     parser.add_argument("--format", choices=("table", "jsonl"), default="table", help="output format (default: table)")
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run `tagger undo` with parsed `args`; returns the exit code (user errors raise `TaggerError`).
+
+    >>> from tagger.cli import main; main(["undo", "--help"])  # doctest: +SKIP
+    """
     from tagger.commands.retag import progress_bar
     from tagger.retag import undo_log
 
@@ -43,3 +51,6 @@ def run(args: argparse.Namespace) -> int:
                 parts.append(f"{len(result.left)} left alone (listed above)")
             out.write(", ".join(parts) + "\n")
     return 1 if result.left else 0
+
+
+__all__ = ["add_arguments", "run"]
