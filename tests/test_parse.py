@@ -222,3 +222,14 @@ def test_digest_entry_without_tag_line_and_without_date() -> None:
         ("Another Title", "Bob", "We do Y.", "Y를 했네요.", (), None),
     ]
     assert all(isinstance(e, Entry) for e in entries)
+
+
+def test_hash_lines_inside_code_fences_are_code_not_tags() -> None:
+    from tagger import set_tags
+
+    text = "*T* (A)\n\n> abs\n\n코멘트\n\n```c\n#define\n#include\n```\n\n#rl"
+    assert parse_note(text).tags == ("rl",)
+    changed = set_tags(text, ["moe"])
+    assert "#define\n#include\n" in changed and changed.endswith("#moe")
+    fenced_only = "코멘트\n\n~~~\n#rl\n~~~"
+    assert parse_note(fenced_only).tags == ()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,11 +108,34 @@ def layout(text: str) -> Layout:
             if lines[j].text.strip() in ("---", "..."):
                 front, body = lines[: j + 1], lines[j + 1 :]
                 break
-    links = next((ln for ln in body if _LINKS_HEADING_RE.match(ln.text)), None)
+    fenced = _fenced(body)
+    links = next((ln for ln in body if ln.number not in fenced and _LINKS_HEADING_RE.match(ln.text)), None)
     tag_lines = tuple(
-        ln for ln in body if (links is None or ln.number < links.number) and tag_tokens(ln.text) is not None
+        ln
+        for ln in body
+        if (links is None or ln.number < links.number) and ln.number not in fenced and tag_tokens(ln.text) is not None
     )
     return Layout(body[0].start if body else len(text), tuple(front), tuple(body), tag_lines, links)
+
+
+def _fenced(lines: Sequence[Line]) -> set[int]:
+    r"""Numbers of the lines inside ``` or ~~~ code fences (fence lines included): code, never tags.
+
+    >>> sorted(_fenced(split_lines("a\n```\n#define X\n```\n#rl")))
+    [1, 2, 3]
+    """
+    out: set[int] = set()
+    fence: str | None = None
+    for ln in lines:
+        stripped = ln.text.strip()
+        if fence is None and (stripped.startswith("```") or stripped.startswith("~~~")):
+            fence = stripped[:3]
+            out.add(ln.number)
+        elif fence is not None:
+            out.add(ln.number)
+            if stripped.startswith(fence):
+                fence = None
+    return out
 
 
 def front_matter_tags(front: tuple[Line, ...]) -> list[str]:
