@@ -100,11 +100,13 @@ class Change:
 
     @property
     def added(self) -> tuple[str, ...]:
+        """Tags the change adds (by key: a respelling is not an addition)."""
         old = {tag_key(t) for t in self.old_tags}
         return tuple(t for t in self.new_tags if tag_key(t) not in old)
 
     @property
     def removed(self) -> tuple[str, ...]:
+        """Old spellings the change no longer writes (dropped tags and respelled ones)."""
         new = set(self.new_tags)
         return tuple(t for t in self.old_tags if t not in new)
 
@@ -132,6 +134,7 @@ class Plan:
 
     @property
     def seen(self) -> int:
+        """Notes the plan looked at: to change, skipped, or kept as they are."""
         return len(self.changes) + len(self.skips) + sum(self.kept.values())
 
 
@@ -160,12 +163,23 @@ def _lock_reason(path: Path) -> str | None:
 
 
 def note_from_text(path: Path, text: str, *, vault: Path | None = None, locked: str | None = None) -> Note:
-    """A `Note` from text already in memory (its hash is of the text's UTF-8 bytes)."""
+    """A `Note` from text already in memory (its hash is of the text's UTF-8 bytes).
+
+    The hook plans from staged text, which may differ from the file on disk.
+
+    >>> n = note_from_text(Path("v/a.md"), "Title\\n\\n코멘트.\\n\\n#GAN\\n", vault=Path("v"))
+    >>> n.rel, n.entry.tags
+    ('a.md', ('GAN',))
+    """
     return Note(path=path, rel=_rel(path, vault), text=text, sha256=sha256(text), entry=parse_note(text, path=path), locked=locked)
 
 
 def read_note_for_retag(path: Path, *, vault: Path | None = None) -> Note | Skip:
-    """Read one note for retagging, or say why it cannot be."""
+    """Read one note for retagging, or say why it cannot be.
+
+    >>> read_note_for_retag(Path("vault/2025/a.md"), vault=Path("vault")).rel   # doctest: +SKIP
+    '2025/a.md'
+    """
     rel = _rel(path, vault)
     try:
         data = path.read_bytes()
@@ -240,6 +254,10 @@ def load_notes(
     Every readable note matching `vocabulary_include`/`vocabulary_exclude`
     (default: the selection's globs) feeds `entries`, so spellings come from
     the whole vault even when only a few notes are retagged.
+
+    >>> got = load_notes(Path("vault"), exclude=["templates/**"])   # doctest: +SKIP
+    >>> len(got.notes), len(got.skips)                               # doctest: +SKIP
+    (3373, 2)
     """
     from tagger.config import path_matches
 
@@ -369,6 +387,10 @@ def plan_retag(
     `max_tags` caps the tags a note ends with (the author's own always stay).
     New tags are written in the vault's spelling (`normalizer`), so a later
     `normalize` has nothing to do.
+
+    >>> n = note_from_text(Path("v/a.md"), "Title\\n\\n코멘트.\\n\\n#GAN\\n", vault=Path("v"))
+    >>> [(c.old_tags, c.new_tags) for c in plan_retag([n], mode="normalize", normalizer={"gan": "gan"}).changes]
+    [(('GAN',), ('gan',))]
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
@@ -438,7 +460,11 @@ def plan_retag(
 
 
 def default_log_path(vault: Path, now: dt.datetime | None = None) -> Path:
-    """`VAULT/.tagger/retag-YYYYmmdd-HHMMSS.jsonl`, numbered if that name is taken."""
+    """`VAULT/.tagger/retag-YYYYmmdd-HHMMSS.jsonl`, numbered if that name is taken.
+
+    >>> default_log_path(Path("/nonexistent/v"), dt.datetime(2025, 6, 1, 12, 0, 0)).as_posix()
+    '/nonexistent/v/.tagger/retag-20250601-120000.jsonl'
+    """
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
     base = Path(vault) / ".tagger" / f"retag-{stamp}.jsonl"
     path, n = base, 1
@@ -506,7 +532,13 @@ class ApplyResult:
 
 
 def plan_records(plan: Plan, vault: Path) -> Iterator[dict[str, Any]]:
-    """The log's header and one `plan` record per change (what undo needs)."""
+    """The log's header and one `plan` record per change (what undo needs).
+
+    >>> n = note_from_text(Path("v/a.md"), "코멘트.\\n\\n#GAN\\n", vault=Path("v"))
+    >>> plan = plan_retag([n], mode="normalize", normalizer={"gan": "gan"})
+    >>> [(r.get("op", r.get("tagger")), r.get("new_tags")) for r in plan_records(plan, Path("v"))]
+    [('retag-log', None), ('plan', ['gan'])]
+    """
     from tagger import __version__
 
     yield {
@@ -558,6 +590,10 @@ def apply_plan(
     cannot be written is skipped with a reason and the rest go on. Ctrl-C or an
     unexpected error stops between two notes: each note is untouched or fully
     written, and the log's last line records how the run ended.
+
+    >>> result = apply_plan(plan_retag(notes, mode="normalize", normalizer=n), vault=vault)   # doctest: +SKIP
+    >>> result.log_path                                                                      # doctest: +SKIP
+    PosixPath('vault/.tagger/retag-20250601-120000.jsonl')
     """
     vault = Path(vault).resolve()
     if not plan.changes:
@@ -628,11 +664,16 @@ class RetagLog:
 
     @property
     def vault(self) -> Path:
+        """The vault root the retag ran on, as its header recorded it."""
         return Path(str(self.header.get("vault", "")))
 
 
 def read_log(path: Path | str) -> RetagLog:
-    """Parse a retag log; a torn last line (a crash mid-write) is ignored."""
+    """Parse a retag log; a torn last line (a crash mid-write) is ignored.
+
+    >>> len(read_log("vault/.tagger/retag-20250601-120000.jsonl").changes)   # doctest: +SKIP
+    12
+    """
     from tagger.read import read_plain_text
 
     path = Path(path)
@@ -711,6 +752,8 @@ def undo_log(path: Path | str, *, vault: Path | None = None, progress: Progress 
 
     A note whose hash is no longer the logged "after" hash was edited since (or
     never written): it is left alone and reported. Restoring is atomic per note.
+
+    >>> undo_log("vault/.tagger/retag-20250601-120000.jsonl")   # doctest: +SKIP
     """
     log = read_log(path)
     root = _log_vault(log, vault)
@@ -756,3 +799,32 @@ def undo_log(path: Path | str, *, vault: Path | None = None, progress: Progress 
     if progress is not None:
         progress("restoring", total, total)
     return result
+
+
+__all__ = [
+    "DEFAULT_MIN_SCORE",
+    "LOG_FORMAT",
+    "MODES",
+    "ApplyResult",
+    "Change",
+    "LoggedChange",
+    "Note",
+    "Plan",
+    "Progress",
+    "RetagLog",
+    "Skip",
+    "Suggester",
+    "UndoResult",
+    "VaultNotes",
+    "apply_plan",
+    "default_log_path",
+    "load_notes",
+    "note_from_text",
+    "plan_records",
+    "plan_retag",
+    "read_log",
+    "read_note_for_retag",
+    "read_paths_file",
+    "sha256",
+    "undo_log",
+]
