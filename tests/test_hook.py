@@ -406,3 +406,22 @@ def test_fix_applies_aliases(vault: Vault, capsys: pytest.CaptureFixture[str]) -
     assert parse_note(after).tags == (alias, *parse_note(before).tags[1:])
     assert len(changed_lines(before, after)) == 1
     assert "#my-old-name → #" in capsys.readouterr().out
+
+
+def test_fix_leaves_symlinks_and_read_only_notes_alone(vault: Vault, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+    import stat
+
+    target = vault.tagged()
+    vault.untag(target)
+    link = target.parent / "999999 link.md"
+    os.symlink(target.name, vault.root / link)
+    before = (vault.root / target).read_bytes()
+    assert fix_main([str(link)]) == 1
+    assert (vault.root / link).is_symlink() and (vault.root / target).read_bytes() == before
+    assert "symbolic link" in capsys.readouterr().out
+    path = vault.root / target
+    path.chmod(stat.S_IRUSR | stat.S_IRGRP)
+    assert fix_main([str(target)]) == 1
+    assert path.read_bytes() == before
+    assert "read-only" in capsys.readouterr().out

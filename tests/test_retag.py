@@ -332,13 +332,19 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
     return code, out, err
 
 
+def needs_tags(p: Path) -> bool:
+    """Untagged, with text of its own (a note that is only a URL is left alone)."""
+    e = parse_note(p.read_text(encoding="utf-8"), path=p)
+    return not e.tags and e.has_own_text
+
+
 def jsonl(text: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def test_cli_dry_run_write_second_run_and_undo(vault: Path, model_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = tree_hashes(vault)
-    untagged = [p for p in vault.rglob("*.md") if not parse_note(p.read_text(encoding="utf-8")).tags]
+    untagged = [p for p in vault.rglob("*.md") if needs_tags(p)]
     assert untagged
     code, out, err = run_cli(capsys, "retag", str(vault), "--model", str(model_path))
     assert code == 0 and tree_hashes(vault) == before
@@ -373,7 +379,7 @@ def test_cli_default_log_under_vault(vault: Path, model_path: Path, capsys: pyte
 
 def test_cli_skips_bad_notes_and_exits_1(vault: Path, model_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (vault / "2025" / "broken.md").write_bytes(b"\xff\xfe not utf-8")
-    ro = next(p for p in sorted(vault.rglob("*.md")) if not parse_note(p.read_text(encoding="utf-8")).tags)
+    ro = next(p for p in sorted(vault.rglob("*.md")) if needs_tags(p))
     os.chmod(ro, 0o444)
     before = tree_hashes(vault)
     code, out, err = run_cli(capsys, "retag", str(vault), "--model", str(model_path), "--write")
@@ -385,7 +391,7 @@ def test_cli_skips_bad_notes_and_exits_1(vault: Path, model_path: Path, capsys: 
 
 
 def test_cli_paths_from_review_jsonl_and_globs(vault: Path, model_path: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    untagged = sorted(p.relative_to(vault).as_posix() for p in vault.rglob("*.md") if not parse_note(p.read_text(encoding="utf-8")).tags)
+    untagged = sorted(p.relative_to(vault).as_posix() for p in vault.rglob("*.md") if needs_tags(p))
     review = tmp_path / "review.jsonl"
     review.write_text(json.dumps({"path": str(vault / untagged[0]), "missing": [{"tag": "rl", "score": 0.9}]}) + "\n")
     code, out, _ = run_cli(capsys, "retag", str(vault), "--model", str(model_path), "--paths-from", str(review), "--format", "jsonl")

@@ -63,7 +63,7 @@ def run_jsonl(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list
 def test_retag_untagged_notes_then_undo(corpus_copy: Path, model_path: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     original = tree(corpus_copy)
     modes = {rel: stat.S_IMODE(os.stat(corpus_copy / rel).st_mode) for rel in original}
-    untagged = {n.rel: n for n in load_notes(corpus_copy).notes if not n.entry.tags and n.entry.has_text}
+    untagged = {n.rel: n for n in load_notes(corpus_copy).notes if not n.entry.tags and n.entry.has_own_text}
     assert len(untagged) > 300
 
     # 1. The dry run changes no byte.

@@ -148,7 +148,14 @@ def _rel(path: Path, vault: Path | None) -> str:
     return path.as_posix()
 
 
-def _lock_reason(path: Path) -> str | None:
+def lock_reason(path: Path) -> str | None:
+    """Why a note must not be rewritten (a symbolic link, read-only), or None.
+
+    Retagging and the hook's fix both ask this before writing.
+
+    >>> lock_reason(Path("no/such/note.md"))
+    'cannot be checked: No such file or directory'
+    """
     try:
         st = path.lstat()
     except OSError as err:
@@ -190,7 +197,7 @@ def read_note_for_retag(path: Path, *, vault: Path | None = None) -> Note | Skip
     except InputError as err:
         return Skip(path, rel, err.message)
     return Note(
-        path=path, rel=rel, text=text, sha256=sha256(data), entry=parse_note(text, path=path), locked=_lock_reason(path)
+        path=path, rel=rel, text=text, sha256=sha256(data), entry=parse_note(text, path=path), locked=lock_reason(path)
     )
 
 
@@ -423,11 +430,10 @@ def plan_retag(
     for note in notes:
         if note.entry.tags and mode == "only_untagged":
             plan.kept["already tagged"] += 1
-        elif not note.entry.has_text:
-            if note.entry.tags:
-                plan.kept["no text to suggest from"] += 1
-            else:
-                plan.skips.append(Skip(note.path, note.rel, "has no text besides a URL; nothing to tag it from"))
+        elif not note.entry.has_own_text:
+            # Only a URL (its title is the file name): a tag guessed from that is not one to
+            # write. Left as it is, counted in the summary; the reader has already said so.
+            plan.kept["no text besides a URL"] += 1
         else:
             targets.append(note)
     for start in range(0, len(targets), _BATCH):
@@ -574,7 +580,7 @@ def _current_problem(change: Change) -> str | None:
         return f"cannot be read: {err.strerror}"
     if sha256(data) != change.sha256_before:
         return "changed since the plan (hash differs); not written, run retag again"
-    return _lock_reason(change.path)
+    return lock_reason(change.path)
 
 
 def apply_plan(
@@ -783,7 +789,7 @@ def undo_log(path: Path | str, *, vault: Path | None = None, progress: Progress 
         if sha256(original) != ch.sha256_before:
             result.left.append((ch.rel, "cannot be rebuilt exactly as it was; left as it is"))
             continue
-        if (locked := _lock_reason(note)) is not None:
+        if (locked := lock_reason(note)) is not None:
             result.left.append((ch.rel, locked))
             continue
         try:
@@ -819,6 +825,7 @@ __all__ = [
     "apply_plan",
     "default_log_path",
     "load_notes",
+    "lock_reason",
     "note_from_text",
     "plan_records",
     "plan_retag",
