@@ -135,3 +135,13 @@ def test_bad_format_is_a_usage_error(vault: Path, capsys: pytest.CaptureFixture[
         main(["parse", "--format", "xml", str(vault)])
     assert info.value.code == 2
     assert "invalid choice: 'xml'" in capsys.readouterr().err
+
+
+def test_a_url_only_note_is_reported_but_does_not_fail_the_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "240101 Only a link.md").write_text("https://arxiv.org/abs/2401.00001\n", encoding="utf-8")
+    (tmp_path / "240102 Real.md").write_text("*T* (A)\n\n코멘트\n\n#rl", encoding="utf-8")
+    assert main(["parse", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "Only a link.md: has no text besides a URL" in err
+    (tmp_path / "240103 Broken.md").write_bytes(b"\xff\xfe")
+    assert main(["parse", str(tmp_path)]) == 1

@@ -24,6 +24,13 @@ class InputError(TaggerError):
     """A note, digest or table that cannot be read as one."""
 
 
+class NoteWarning(InputError):
+    """Something odd about a note that was still read (a URL-only note, a tag line read as text).
+
+    Reported like any problem, but a run is not failed for it.
+    """
+
+
 class ModelError(TaggerError):
     """A missing, damaged or incompatible model file."""
 
@@ -32,4 +39,4 @@ class NotTrainedError(ModelError):
     """No model exists yet where one was looked for."""
 
 
-__all__ = ["InputError", "ModelError", "NotTrainedError", "TaggerError"]
+__all__ = ["InputError", "ModelError", "NoteWarning", "NotTrainedError", "TaggerError"]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tagger.entry import Entry
-from tagger.errors import InputError
+from tagger.errors import InputError, NoteWarning
 from tagger.parse import layout, odd_tag_line, parse_digest, parse_note
 
 if TYPE_CHECKING:
@@ -90,11 +90,11 @@ def _check_note(path: Path, text: str, entry: Entry, on_problem: Problem) -> Non
     for ln in layout(text).lines:
         why = odd_tag_line(ln.text)
         if why:
-            on_problem(InputError(f"line {ln.number + 1}: {why}; the line is read as text", path=path))
+            on_problem(NoteWarning(f"line {ln.number + 1}: {why}; the line is read as text", path=path))
     # `entry.title` falls back to the file name, so look at the body alone: a note
     # that is only a URL has nothing of its own to tag it from.
     if not entry.tags and not entry.has_own_text:
-        on_problem(InputError("has no text besides a URL; nothing to tag it from but its file name", path=path))
+        on_problem(NoteWarning("has no text besides a URL; nothing to tag it from but its file name", path=path))
 
 
 def read_note(path: Path | str, *, on_problem: Problem | None = None) -> Entry:

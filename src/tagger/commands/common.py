@@ -19,6 +19,13 @@ class Problems:
     items: list[InputError] = field(default_factory=list)
     quiet: bool = False
 
+    @property
+    def failed(self) -> list[InputError]:
+        """The problems that mean a file was not read (warnings about notes that were read are not)."""
+        from tagger.errors import NoteWarning
+
+        return [e for e in self.items if not isinstance(e, NoteWarning)]
+
     def __call__(self, err: InputError) -> None:
         self.items.append(err)
         print(f"tagger: {err}", file=sys.stderr)

@@ -44,4 +44,4 @@ def run(args: argparse.Namespace) -> int:
             title = (e.title[:47] + "…") if len(e.title) > 48 else e.title
             out.write(f"{date:10}  {title:48}  {len(e.abstract):4d} {len(e.comment):4d}  {' '.join('#' + t for t in e.tags)}\n")
         out.write(f"{len(entries)} entries, {sum(bool(e.tags) for e in entries)} tagged, {len(problems.items)} problems\n")
-    return 1 if problems.items else 0
+    return 1 if problems.failed else 0

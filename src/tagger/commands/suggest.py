@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         assigned = " ".join("#" + s.tag for s in sugg if s.assigned)
         if assigned:
             out.write(f"    assigned: {assigned}\n")
-    return 1 if problems.items else 0
+    return 1 if problems.failed else 0
 
 
 def _explain(model: TagModel, entries: list[Entry], args: argparse.Namespace) -> list[list[Any]]:

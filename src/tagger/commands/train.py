@@ -33,8 +33,8 @@ def run(args: argparse.Namespace) -> int:
     target = check_writable(resolve_model_path(args.model, vault=vault))
     entries = read_inputs(args.paths, problems)
     if not entries:
-        if problems.items:
-            raise InputError(f"none of its {len(problems.items)} notes could be read (reasons above)", path=args.paths[0])
+        if problems.failed:
+            raise InputError(f"none of its {len(problems.failed)} notes could be read (reasons above)", path=args.paths[0])
         raise InputError("no notes found; give a vault folder with .md notes", path=args.paths[0])
     if config.aliases:
         entries = [e.replace(tags=apply_aliases(e.tags, config.aliases)) for e in entries]
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     held = model.heldout_
     out = sys.stdout
     tagged = sum(bool(e.tags) for e in entries)
-    out.write(f"read {len(entries)} entries ({tagged} tagged){f', {len(problems.items)} skipped' if problems.items else ''}\n")
+    out.write(f"read {len(entries)} entries ({tagged} tagged){f', {len(problems.failed)} skipped' if problems.failed else ''}\n")
     out.write(f"learned {len(model.tags_)} tags from {meta['notes']} notes ({meta['first_note']} – {meta['last_note']})")
     left = meta.get("rare_tags_left_out", [])
     out.write(f"; {len(left)} tags used only once left out\n" if left else "\n")
