@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tagger.entry import Entry, Suggestion
-from tagger.errors import InputError, ModelError, NotTrainedError, TaggerError
+from tagger.errors import InputError, ModelError, NoteWarning, NotTrainedError, TaggerError
 from tagger.parse import parse_digest, parse_note
 from tagger.read import entries_from_frame, entries_to_frame, entry_from_dict, read_entries, read_note
 from tagger.tagnames import Spellings, tag_key
@@ -47,6 +47,7 @@ __all__ = [
     "Entry",
     "InputError",
     "ModelError",
+    "NoteWarning",
     "NotTrainedError",
     "Spellings",
     "Suggestion",
