@@ -1,5 +1,9 @@
+"""`python -m tagger`: the same as the `tagger` command."""
+
 import sys
 
 from tagger.cli import main
+
+__all__: list[str] = []
 
 sys.exit(main())

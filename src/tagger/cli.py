@@ -91,5 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+__all__ = ["COMMANDS", "build_parser", "main"]
+
 if __name__ == "__main__":
     sys.exit(main())

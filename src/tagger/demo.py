@@ -50,5 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+__all__ = ["MODEL", "NOTE", "ROOT", "VAULT", "main", "rel"]
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -86,3 +86,6 @@ class Suggestion:
     score: float
     assigned: bool = False
     evidence: tuple[str, ...] = field(default=(), compare=False)
+
+
+__all__ = ["Entry", "Suggestion"]

@@ -84,10 +84,12 @@ class NoteCheck:
 
     @property
     def untagged(self) -> bool:
+        """Whether the note was read and has no tags: the case the hook fills from the suggestions."""
         return self.entry is not None and not self.entry.tags
 
     @property
     def failing(self) -> bool:
+        """Whether the note makes `tagger-check` fail: unreadable, untagged, or with a tag to rename."""
         return self.error is not None or self.untagged or bool(self.renames)
 
     def fixed_tags(self) -> list[str]:
@@ -152,7 +154,13 @@ def _alias_spelling(key: str, aliases: Mapping[str, str]) -> str | None:
 
 
 def review_tags(check: NoteCheck, vocabulary: Mapping[str, str], aliases: Mapping[str, str]) -> None:
-    """Fill `renames` and `coined` for a readable note."""
+    """Fill `renames` and `coined` for a readable note.
+
+    >>> check = read_check(Path("data/example-vault/2020/200114 AugGAN.md"))
+    >>> review_tags(check, {"gan": "gan"}, {})
+    >>> [(r.old, r.new) for r in check.renames], check.coined
+    ([('GAN', 'gan')], ['augmentation'])
+    """
     assert check.entry is not None
     check.renames.clear()
     check.coined.clear()
@@ -169,7 +177,13 @@ def review_tags(check: NoteCheck, vocabulary: Mapping[str, str], aliases: Mappin
 
 
 def read_check(path: Path) -> NoteCheck:
-    """Read one note into a `NoteCheck`; an unreadable note gets `error`, never an exception."""
+    """Read one note into a `NoteCheck`; an unreadable note gets `error`, never an exception.
+
+    >>> read_check(Path("data/new-note.md")).untagged
+    True
+    >>> read_check(Path("gone.md")).error
+    'cannot be read: No such file or directory'
+    """
     check = NoteCheck(path)
     try:
         check.data = path.read_bytes()
@@ -189,7 +203,11 @@ def _in_tool_folder(rel: Path) -> bool:
 
 
 def staged_notes(filenames: Sequence[str]) -> list[Path]:
-    """The filenames that can be notes: existing `.md` files (deleted or other files are not)."""
+    """The filenames that can be notes: existing `.md` files (deleted or other files are not).
+
+    >>> staged_notes(["data/new-note.md", "pyproject.toml", "gone.md"])
+    [PosixPath('data/new-note.md')]
+    """
     out = []
     for name in filenames:
         p = Path(name)
@@ -199,7 +217,12 @@ def staged_notes(filenames: Sequence[str]) -> list[Path]:
 
 
 def group_by_vault(paths: Iterable[Path]) -> dict[Path, list[Path]]:
-    """Notes grouped by vault root (the nearest folder with `tagger.toml` or `.git`)."""
+    """Notes grouped by vault root (the nearest folder with `tagger.toml` or `.git`).
+
+    >>> groups = group_by_vault([Path("data/new-note.md")])
+    >>> list(groups.values())
+    [[PosixPath('data/new-note.md')]]
+    """
     groups: dict[Path, list[Path]] = {}
     roots: dict[Path, Path] = {}
     cwd = Path.cwd().resolve()
@@ -215,7 +238,14 @@ def group_by_vault(paths: Iterable[Path]) -> dict[Path, list[Path]]:
 
 
 def is_vault_note(path: Path, root: Path, config: Config) -> bool:
-    """Whether `path` is a note of the vault at `root` by its include/exclude patterns."""
+    """Whether `path` is a note of the vault at `root` by its include/exclude patterns.
+
+    >>> root = Path("data/example-vault").resolve()
+    >>> is_vault_note(Path("data/example-vault/2020/200114 AugGAN.md"), root, load_config(None))
+    True
+    >>> is_vault_note(Path("data/new-note.md"), root, load_config(None))
+    False
+    """
     try:
         rel = path.resolve().relative_to(root)
     except ValueError:
@@ -239,6 +269,9 @@ def newer_tagged_notes(root: Path, config: Config, since: dt.date, *, limit: int
 
     Only file names are looked at for all notes, and only the newer ones are
     opened: cheap enough to run at every commit.
+
+    >>> newer_tagged_notes(Path("data/example-vault"), load_config(None), dt.date(2025, 1, 1), limit=10)
+    10
     """
     count = 0
     for path, name in _vault_files(root):
@@ -259,7 +292,11 @@ def newer_tagged_notes(root: Path, config: Config, since: dt.date, *, limit: int
 
 
 def stale_warning(model: TagModel, root: Path, config: Config, model_path: Path) -> str | None:
-    """A warning with the retrain command when more than `stale_after_notes` tagged notes are newer than the model."""
+    """A warning with the retrain command when more than `stale_after_notes` tagged notes are newer than the model.
+
+    >>> stale_warning(load_model(), Path("."), load_config(None), Path("models/tagger.joblib"))  # doctest: +SKIP
+    'the model (models/tagger.joblib) is stale: more than 50 tagged notes are newer than ...'
+    """
     last = model.metadata_.get("last_note")
     if not last:
         return None
@@ -290,6 +327,11 @@ def _rel(path: Path) -> str:
 
 
 def train_command(root: Path, model_path: Path) -> str:
+    """The command that retrains the model at `model_path` on the vault at `root`, as the author would type it.
+
+    >>> train_command(Path("vault"), Path("vault/models/my model.joblib"))
+    "tagger train vault --model 'vault/models/my model.joblib'"
+    """
     return f"tagger train {shlex.quote(_rel(root))} --model {shlex.quote(_rel(model_path))}"
 
 
@@ -318,6 +360,11 @@ def _score_list(suggestions: Sequence[Suggestion], top: int) -> str:
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
+    """The argument parser of `tagger-check` or `tagger-fix` (by `prog`'s ending), shared by both.
+
+    >>> build_parser("tagger-check").parse_args(["--top", "3", "a.md"]).top
+    3
+    """
     p = argparse.ArgumentParser(
         prog=prog,
         description=(
@@ -369,7 +416,12 @@ def _model_extra_args(args: argparse.Namespace) -> list[str]:
 
 
 def run_vault(root: Path, paths: Sequence[Path], args: argparse.Namespace, *, fix: bool) -> int:
-    """Check (or fix) the staged notes of one vault; prints the report, returns the exit code."""
+    """Check (or fix) the staged notes of one vault; prints the report, returns the exit code.
+
+    >>> args = build_parser("tagger-check").parse_args([])
+    >>> run_vault(Path("vault"), [Path("vault/2025/250701 New.md")], args, fix=False)  # doctest: +SKIP
+    1
+    """
     name = "tagger-fix" if fix else "tagger-check"
     config = load_config(root, aliases_file=args.aliases)
     notes = [p for p in paths if is_vault_note(p, root, config)]
@@ -496,6 +548,9 @@ def main(argv: Sequence[str] | None = None, *, fix: bool) -> int:
     Exit 0: every staged note is fine (or, with `fix`, nothing needed changing).
     Exit 1: some note needs tags or a fix (or `fix` changed notes: review and
     re-stage). Exit 2: the hook could not run (no model, bad configuration).
+
+    >>> main(["pyproject.toml"], fix=False)   # no note among the files: nothing to do
+    0
     """
     name = "tagger-fix" if fix else "tagger-check"
     args = build_parser(name).parse_args(sys.argv[1:] if argv is None else list(argv))
@@ -543,6 +598,29 @@ def _module_main(argv: Sequence[str]) -> int:
         return BROKEN
     return main(argv[1:], fix=argv[0] == "fix")
 
+
+__all__ = [
+    "BROKEN",
+    "FAILED",
+    "NoteCheck",
+    "Rename",
+    "build_parser",
+    "canonical_tag",
+    "check_main",
+    "dedupe_tags",
+    "fix_commands",
+    "fix_main",
+    "group_by_vault",
+    "is_vault_note",
+    "main",
+    "newer_tagged_notes",
+    "read_check",
+    "review_tags",
+    "run_vault",
+    "stale_warning",
+    "staged_notes",
+    "train_command",
+]
 
 if __name__ == "__main__":
     sys.exit(_module_main(sys.argv[1:]))

@@ -77,6 +77,10 @@ def analyser(settings: KoreanSettings) -> Any:
 
 
 def kiwipiepy_version() -> str:
+    """The installed kiwipiepy's version, recorded in a model's metadata (its morphemes depend on it).
+
+    Read from the package metadata, so asking does not import kiwipiepy itself.
+    """
     from importlib.metadata import version
 
     return version("kiwipiepy")
@@ -113,3 +117,6 @@ _LATIN_RE = re.compile(r"https?://\S+|[A-Za-z0-9][A-Za-z0-9\-+.]*")
 
 def _has_hangul(text: str) -> bool:
     return any("\uac00" <= ch <= "\ud7a3" for ch in text)
+
+
+__all__ = ["CONTENT_TAGS", "KoreanSettings", "analyser", "content_morphemes", "kiwipiepy_version", "warm_up"]

@@ -238,6 +238,7 @@ class TagModel:
     # ---- scoring --------------------------------------------------------------------------
 
     def check_fitted(self) -> None:
+        """Raise `InputError` unless the model has been trained: scoring an empty model would fail obscurely."""
         if self.coef_ is None or self.intercept_ is None:
             raise InputError("the model is not trained yet: call fit() or load a trained model")
 
@@ -318,6 +319,7 @@ class TagModel:
 
     @property
     def n_features(self) -> int:
+        """How many features (vocabulary terms across all TF-IDF blocks) the trained model reads."""
         return sum(b.size for b in self.blocks_)
 
 
@@ -506,4 +508,4 @@ def _heldout_summary(proba: np.ndarray, y: np.ndarray, rule: tuple[float, float]
     return {"notes": float(has.sum()), "P@1": p1, "assigned_f1": f1}
 
 
-__all__ = ["Scores", "TagModel", "entry_date"]
+__all__ = ["Scores", "TagModel", "entry_date", "name_occurs"]

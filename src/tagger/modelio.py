@@ -68,7 +68,11 @@ def _versions() -> dict[str, str]:
 
 
 def model_state(model: TagModel) -> dict[str, Any]:
-    """The model as plain data (what is saved)."""
+    """The model as plain data (what is saved).
+
+    >>> sorted(model_state(model))[:4]  # doctest: +SKIP
+    ['assign_rule', 'blocks', 'calibration', 'coef']
+    """
     model.check_fitted()
     settings = {f.name: getattr(model, f.name) for f in dataclasses.fields(model) if not f.name.endswith("_")}
     settings["korean"] = dataclasses.asdict(model.korean)
@@ -93,6 +97,16 @@ def model_state(model: TagModel) -> dict[str, Any]:
 
 
 def model_from_state(state: dict[str, Any]) -> TagModel:
+    """Rebuild a trained `TagModel` from the plain data `model_state` made.
+
+    The inverse of `model_state`: only this module knows the saved layout, so
+    a change to it bumps `FORMAT` here and nowhere else. A missing or malformed
+    field raises `KeyError`, `TypeError` or `ValueError`; `load_model` turns
+    those into a `ModelError`.
+
+    >>> model_from_state(model_state(model)).tags_ == model.tags_  # doctest: +SKIP
+    True
+    """
     settings = dict(state["settings"])
     settings["korean"] = KoreanSettings(**{**settings["korean"], "pos": tuple(settings["korean"]["pos"])})
     model = TagModel(**settings)
@@ -120,6 +134,9 @@ def save_model(model: TagModel, path: str | os.PathLike[str]) -> Path:
     """Write `model` to `path` atomically (temp file in the same folder, then rename).
 
     A reader never sees half a model, and an interrupted save leaves the old one.
+
+    >>> save_model(model, "models/tagger.joblib")  # doctest: +SKIP
+    PosixPath('models/tagger.joblib')
     """
     import joblib
 
@@ -167,7 +184,14 @@ def check_writable(path: str | os.PathLike[str]) -> Path:
 
 
 def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The metadata saved with a model (versions, vocabulary, notes used, held-out scores)."""
+    """The metadata saved with a model (versions, vocabulary, notes used, held-out scores).
+
+    >>> read_metadata("models/tagger.joblib")["notes"]  # doctest: +SKIP
+    3104
+    >>> read_metadata("models/none.joblib")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    tagger.errors.NotTrainedError: models/none.joblib: no model here; ...
+    """
     return _load_payload(Path(path))["metadata"]  # type: ignore[no-any-return]
 
 
@@ -223,7 +247,12 @@ def load_model(path: str | os.PathLike[str] | None = None, *, vault: Path | None
 
 
 def describe(meta: dict[str, Any]) -> str:
-    """A one-line summary of a model's metadata."""
+    """A one-line summary of a model's metadata.
+
+    >>> describe({"notes": 120, "first_note": "2020-01-09", "last_note": "2025-05-20", "tag_counts": {"rl": 9, "gan": 4},
+    ...           "trained_at": "2025-06-01T09:30:12", "tagger_version": "0.4.0"})
+    '120 notes (2020-01-09 – 2025-05-20), 2 tags, trained 2025-06-01 09:30 with tagger 0.4.0'
+    """
     trained = meta.get("trained_at", "?")
     if isinstance(trained, str):
         trained = trained[:16].replace("T", " ")
@@ -233,4 +262,16 @@ def describe(meta: dict[str, Any]) -> str:
     )
 
 
-__all__ = ["DEFAULT_MODEL", "FORMAT", "check_writable", "describe", "load_model", "read_metadata", "resolve_model_path", "save_model"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "ENV_VAR",
+    "FORMAT",
+    "check_writable",
+    "describe",
+    "load_model",
+    "model_from_state",
+    "model_state",
+    "read_metadata",
+    "resolve_model_path",
+    "save_model",
+]

@@ -98,7 +98,12 @@ class Layout:
 
 
 def layout(text: str) -> Layout:
-    """Locate front matter, tag lines and the `# Links` heading of a note."""
+    r"""Locate front matter, tag lines and the `# Links` heading of a note.
+
+    >>> lay = layout("---\ntags: [rl]\n---\nA note\n#rl #gan\n# Links\n#not-a-tag-line\n")
+    >>> [ln.text for ln in lay.tag_lines], lay.links_heading.text
+    (['#rl #gan'], '# Links')
+    """
     lines = split_lines(text)
     front: list[Line] = []
     body = lines
@@ -139,7 +144,13 @@ def _fenced(lines: Sequence[Line]) -> set[int]:
 
 
 def front_matter_tags(front: tuple[Line, ...]) -> list[str]:
-    """Tags from an Obsidian front matter block: `tags: [a, b]`, `tags: a b` or a `- a` list."""
+    r"""Tags from an Obsidian front matter block: `tags: [a, b]`, `tags: a b` or a `- a` list.
+
+    >>> front_matter_tags(layout("---\ntags: [rl, '#gan']\n---\nA note\n").front_matter)
+    ['rl', 'gan']
+    >>> front_matter_tags(layout("---\ntags:\n  - rl\n  - gan\n---\n").front_matter)
+    ['rl', 'gan']
+    """
     tags: list[str] = []
     in_list = False
     for ln in front[1:-1]:
@@ -331,3 +342,18 @@ def parse_digest(text: str, *, path: Path | str | None = None, date: dt.date | N
                   abstract=" ".join(abstract), comment="\n".join(comment), tags=tuple(tags or ()))
         )
     return entries
+
+
+__all__ = [
+    "BOM",
+    "Layout",
+    "Line",
+    "date_from_name",
+    "front_matter_tags",
+    "layout",
+    "odd_tag_line",
+    "parse_digest",
+    "parse_note",
+    "split_lines",
+    "tag_tokens",
+]

@@ -33,6 +33,10 @@ class Progress:
         return self
 
     def update(self, done: float, note: str = "") -> None:
+        """Redraw the bar at `done` (a fraction, or a count of `total`) with a short `note`.
+
+        Nothing is drawn off a terminal or before `delay` seconds, so quick runs stay quiet.
+        """
         if self.stream is None or time.monotonic() - self._start < self.delay:
             return
         frac = done / self.total if self.total else done
@@ -51,3 +55,6 @@ class Progress:
         if self._shown and self.stream is not None:
             self.stream.write("\r" + " " * 100 + "\r")
             self.stream.flush()
+
+
+__all__ = ["Progress"]

@@ -32,7 +32,14 @@ def _log_problem(err: InputError) -> None:
 
 
 def decode_note(path: Path, data: bytes) -> str:
-    """Bytes of a note → text, or an `InputError` that says what is wrong with it."""
+    r"""Bytes of a note → text, or an `InputError` that says what is wrong with it.
+
+    >>> decode_note(Path("a.md"), b"#rl\n")
+    '#rl\n'
+    >>> decode_note(Path("a.md"), b"\xff\xfe notes")
+    Traceback (most recent call last):
+    tagger.errors.InputError: a.md: is not UTF-8 (byte 0xff at offset 0); convert it to UTF-8
+    """
     if not data.strip():
         raise InputError("is empty", path=path)
     if len(data) > MAX_NOTE_BYTES:
@@ -50,7 +57,11 @@ def _too_large(path: Path, size: int) -> InputError:
 
 
 def read_text(path: Path) -> str:
-    """A note's text exactly as stored (line endings and BOM kept)."""
+    """A note's text exactly as stored (line endings and BOM kept).
+
+    >>> read_text(Path("data/new-note.md")).splitlines()[0]
+    'https://arxiv.org/abs/2507.08411'
+    """
     try:
         # Checked before reading, so a stray video or dump is never loaded into memory.
         if (size := path.stat().st_size) > MAX_NOTE_BYTES:
@@ -64,7 +75,14 @@ def read_text(path: Path) -> str:
 
 
 def read_plain_text(path: Path | str) -> str:
-    """A UTF-8 file that is not a note (a log, a list of paths), or one clear `InputError`."""
+    """A UTF-8 file that is not a note (a log, a list of paths), or one clear `InputError`.
+
+    >>> read_plain_text("pyproject.toml").splitlines()[0]
+    '[build-system]'
+    >>> read_plain_text("gone.log")
+    Traceback (most recent call last):
+    tagger.errors.InputError: gone.log: does not exist
+    """
     path = Path(path)
     try:
         return path.read_text(encoding="utf-8")
@@ -75,7 +93,11 @@ def read_plain_text(path: Path | str) -> str:
 
 
 def note_paths(folder: Path) -> list[Path]:
-    """All `*.md` notes below `folder`, skipping tool folders such as `.git`, sorted."""
+    """All `*.md` notes below `folder`, skipping tool folders such as `.git`, sorted.
+
+    >>> note_paths(Path("data/example-vault"))[0].name
+    '200109 Consistency Regularized GAN Training.md'
+    """
     out = []
     for p in folder.rglob("*.md"):
         rel = p.relative_to(folder).parts
@@ -98,7 +120,12 @@ def _check_note(path: Path, text: str, entry: Entry, on_problem: Problem) -> Non
 
 
 def read_note(path: Path | str, *, on_problem: Problem | None = None) -> Entry:
-    """Read one markdown note. Raises `InputError` if it cannot be read as a note."""
+    """Read one markdown note. Raises `InputError` if it cannot be read as a note.
+
+    >>> e = read_note("data/example-vault/2020/200114 AugGAN.md")
+    >>> e.title, e.tags, e.date
+    ('AugGAN', ('GAN', 'augmentation'), datetime.date(2020, 1, 14))
+    """
     path = Path(path)
     text = read_text(path)
     entry = parse_note(text, path=path)
@@ -304,3 +331,20 @@ def entries_from_frame(frame: pd.DataFrame, *, base: Path | None = None) -> list
         except ValueError as err:
             raise InputError(f"row {i + 1}: {err}", path=base) from None
     return out
+
+
+__all__ = [
+    "FIELDS",
+    "MAX_NOTE_BYTES",
+    "SKIP_DIRS",
+    "Problem",
+    "decode_note",
+    "entries_from_frame",
+    "entries_to_frame",
+    "entry_from_dict",
+    "note_paths",
+    "read_entries",
+    "read_note",
+    "read_plain_text",
+    "read_text",
+]

@@ -32,6 +32,15 @@ class Problems:
 
 
 def add_inputs(parser: argparse.ArgumentParser, *, stdin: bool = True) -> None:
+    """Add the `PATH...` positional every reading subcommand takes, so they all accept the same inputs.
+
+    `stdin=False` leaves `-` out of the help, for commands (train) that need files.
+
+    >>> p = argparse.ArgumentParser()
+    >>> add_inputs(p)
+    >>> p.parse_args(["a.md", "-"]).paths
+    ['a.md', '-']
+    """
     parser.add_argument(
         "paths",
         nargs="+",

@@ -11,11 +11,20 @@ from tagger.entry import Entry
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add `tagger parse`'s arguments: the inputs and `--format`."""
     add_inputs(parser)
     parser.add_argument("--format", choices=("table", "jsonl"), default="table", help="output format (default: table)")
 
 
 def entry_record(e: Entry) -> dict[str, object]:
+    """An entry as a JSON-ready dict: one line of `tagger parse --format jsonl`.
+
+    Every field is present (None or empty when the note lacks it), so the
+    lines of one run share a schema and load into a table as they are.
+
+    >>> entry_record(Entry(title="AugGAN", tags=("GAN",)))["tags"]
+    ['GAN']
+    """
     return {
         "path": str(e.path) if e.path else None,
         "date": e.date.isoformat() if e.date else None,
@@ -31,6 +40,7 @@ def entry_record(e: Entry) -> dict[str, object]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print what tagger reads in each input; exit code 1 if some file could not be read, else 0."""
     problems = Problems()
     entries = read_inputs(args.paths, problems)
     out = sys.stdout
@@ -45,3 +55,6 @@ def run(args: argparse.Namespace) -> int:
             out.write(f"{date:10}  {title:48}  {len(e.abstract):4d} {len(e.comment):4d}  {' '.join('#' + t for t in e.tags)}\n")
         out.write(f"{len(entries)} entries, {sum(bool(e.tags) for e in entries)} tagged, {len(problems.items)} problems\n")
     return 1 if problems.failed else 0
+
+
+__all__ = ["add_arguments", "entry_record", "run"]

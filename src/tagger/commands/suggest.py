@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add `tagger suggest`'s arguments: the inputs, the model, `--top`, `--format`, `--explain` and `--history`."""
     add_inputs(parser)
     parser.add_argument("--model", metavar="PATH", help="model file (default: $TAGGER_MODEL, the vault's tagger.toml, or models/tagger.joblib)")
     parser.add_argument("--top", "-k", type=_positive, default=5, metavar="K", help="how many tags to rank per entry (default: 5)")
@@ -32,6 +33,10 @@ def _positive(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print ranked tags for each input entry; exit code 1 if some file could not be read, else 0.
+
+    A missing or unusable model raises `NotTrainedError` / `ModelError`, which `tagger.cli` reports.
+    """
     from tagger.config import find_vault_root
     from tagger.korean import KoreanSettings, warm_up
     from tagger.modelio import load_model
@@ -90,3 +95,6 @@ def _explain(model: TagModel, entries: list[Entry], args: argparse.Namespace) ->
     history = [e for s in sources for e in read_entries(Path(s), on_problem=lambda err: None)] if sources else None
     result: list[list[Any]] = explain(model, entries, k=max(args.top, 1), history=history)
     return result
+
+
+__all__ = ["add_arguments", "run"]

@@ -11,6 +11,7 @@ from tagger.commands.common import Problems, add_inputs, read_inputs
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add `tagger train`'s arguments: the vaults, `--model`, `--aliases` and `--half-life`."""
     add_inputs(parser, stdin=False)
     parser.add_argument("--model", metavar="PATH", help="where to save (default: $TAGGER_MODEL, the vault's tagger.toml, or models/tagger.joblib)")
     parser.add_argument("--aliases", metavar="FILE", help="alias file mapping tags to their canonical form (default: the vault's tagger.toml)")
@@ -18,6 +19,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Train on the inputs, save the model and print what was learned; returns 0.
+
+    The model path is checked before training, so a bad `--model` fails at
+    once; notes that cannot be read are reported and skipped, not fatal.
+    """
     from tagger.config import find_vault_root, load_config
     from tagger.errors import InputError
     from tagger.model import TagModel
@@ -60,3 +66,6 @@ def run(args: argparse.Namespace) -> int:
     out.write(f"saved {path} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - start:.1f} s\n")
     # Skipped notes were reported one per line above; the model was still trained and saved.
     return 0
+
+
+__all__ = ["add_arguments", "run"]
