@@ -69,6 +69,8 @@ def set_tags(text: str, tags: Sequence[str]) -> str:
     'Title\\n\\n코멘트.\\n\\n#gan #diffusion'
     >>> set_tags("코멘트.\\n\\n# Links\\n[[x]]\\n", ["rl"])
     '코멘트.\\n\\n#rl\\n\\n# Links\\n[[x]]\\n'
+    >>> set_tags("---\\ntags:\\n  - rl\\n---\\n코멘트.", ["rl", "moe"])
+    '---\\ntags:\\n  - rl\\n  - moe\\n---\\n코멘트.'
     """
     tags = [t.lstrip("#") for t in tags]
     if list(parse_note(text).tags) == tags:
@@ -79,8 +81,14 @@ def set_tags(text: str, tags: Sequence[str]) -> str:
     new_line = format_tag_line(tags)
     front_span = _front_matter_tag_span(lay.front_matter)
     if front_span is not None:
-        start, end, indent = front_span
-        text = text[:start] + indent + "tags: [" + ", ".join(tags) + "]" + text[end:]
+        start, end, indent, item_indent = front_span
+        if item_indent is not None and tags:
+            # Keep the author's YAML list style: `tags:` then one `- tag` per line.
+            eol = _eol(text)
+            block = indent + "tags:" + "".join(f"{eol}{item_indent}- {t}" for t in tags)
+        else:
+            block = indent + "tags: [" + ", ".join(tags) + "]"
+        text = text[:start] + block + text[end:]
         lay = layout(text)
         if not lay.tag_lines:
             return text
@@ -113,18 +121,21 @@ def set_tags(text: str, tags: Sequence[str]) -> str:
     return text[: first.start] + lead + new_line + trail + text[first.start + len(old) :]
 
 
-def _front_matter_tag_span(front: tuple[Line, ...]) -> tuple[int, int, str] | None:
-    """Offsets of a front matter `tags:` entry (with a following `- item` list)."""
+def _front_matter_tag_span(front: tuple[Line, ...]) -> tuple[int, int, str, str | None] | None:
+    """Offsets of a front matter `tags:` entry (with a following `- item` list), its indent, and the list items' indent (None: no list)."""
     inner = front[1:-1]
     for i, ln in enumerate(inner):
         stripped = ln.text.lstrip()
         if stripped.lower().startswith(("tags:", "tag:")):
             end = ln.start + len(ln.text)
+            item_indent: str | None = None
             j = i + 1
             while j < len(inner) and inner[j].text.lstrip().startswith("- "):
                 end = inner[j].start + len(inner[j].text)
+                if item_indent is None:
+                    item_indent = inner[j].text[: len(inner[j].text) - len(inner[j].text.lstrip())]
                 j += 1
-            return ln.start, end, ln.text[: len(ln.text) - len(stripped)]
+            return ln.start, end, ln.text[: len(ln.text) - len(stripped)], item_indent
     return None
 
 
