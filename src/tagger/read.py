@@ -292,29 +292,37 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise InputError(f"is not a readable CSV table: {err}", path=path) from None
 
 
+def entry_record(e: Entry) -> dict[str, Any]:
+    """An entry as a JSON-able dict, one key per field of `FIELDS` (what `tagger parse --format jsonl` prints).
+
+    Read back by `entry_from_dict`, so a `.jsonl` of records is itself an input.
+
+    >>> entry_record(Entry(title="AugGAN", tags=("GAN",)))["tags"]
+    ['GAN']
+    """
+    return {
+        "path": str(e.path) if e.path else None,
+        "date": e.date.isoformat() if e.date else None,
+        "url": e.url,
+        "title": e.title,
+        "authors": e.authors,
+        "abstract": e.abstract,
+        "comment": e.comment,
+        "translation": e.translation,
+        "tags": list(e.tags),
+        "links": list(e.links),
+    }
+
+
 def entries_to_frame(entries: Iterable[Entry]) -> pd.DataFrame:
-    """Entries → a DataFrame with one column per `Entry` field (`tags`, `links` as lists).
+    """Entries → a DataFrame with one column per `Entry` field (`tags`, `links` as lists, `date` as a date).
 
     >>> entries_to_frame([Entry(title="T", tags=("rl",))])[["title", "tags"]].to_dict("records")
     [{'title': 'T', 'tags': ['rl']}]
     """
     import pandas as pd
 
-    rows = [
-        {
-            "path": str(e.path) if e.path else None,
-            "date": e.date,
-            "url": e.url,
-            "title": e.title,
-            "authors": e.authors,
-            "abstract": e.abstract,
-            "comment": e.comment,
-            "translation": e.translation,
-            "tags": list(e.tags),
-            "links": list(e.links),
-        }
-        for e in entries
-    ]
+    rows = [{**entry_record(e), "date": e.date} for e in entries]
     return pd.DataFrame(rows, columns=list(FIELDS))
 
 
@@ -341,6 +349,7 @@ __all__ = [
     "decode_note",
     "entries_from_frame",
     "entries_to_frame",
+    "entry_record",
     "entry_from_dict",
     "note_paths",
     "read_entries",

@@ -7,36 +7,13 @@ import json
 import sys
 
 from tagger.commands.common import Problems, add_inputs, read_inputs
-from tagger.entry import Entry
+from tagger.read import entry_record
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add `tagger parse`'s arguments: the inputs and `--format`."""
     add_inputs(parser)
     parser.add_argument("--format", choices=("table", "jsonl"), default="table", help="output format (default: table)")
-
-
-def entry_record(e: Entry) -> dict[str, object]:
-    """An entry as a JSON-ready dict: one line of `tagger parse --format jsonl`.
-
-    Every field is present (None or empty when the note lacks it), so the
-    lines of one run share a schema and load into a table as they are.
-
-    >>> entry_record(Entry(title="AugGAN", tags=("GAN",)))["tags"]
-    ['GAN']
-    """
-    return {
-        "path": str(e.path) if e.path else None,
-        "date": e.date.isoformat() if e.date else None,
-        "url": e.url,
-        "title": e.title,
-        "authors": e.authors,
-        "abstract": e.abstract,
-        "comment": e.comment,
-        "translation": e.translation,
-        "tags": list(e.tags),
-        "links": list(e.links),
-    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,4 +34,4 @@ def run(args: argparse.Namespace) -> int:
     return 1 if problems.failed else 0
 
 
-__all__ = ["add_arguments", "entry_record", "run"]
+__all__ = ["add_arguments", "run"]
