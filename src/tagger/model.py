@@ -96,9 +96,7 @@ class TagModel:
     """
 
     half_life_days: float = 180.0
-    classifier: str = "ridge"
     alpha: float = 0.5
-    C: float = 0.5
     title_weight: float = 0.5
     text_weight: float = 1.0
     comment_weight: float = 1.0
@@ -222,15 +220,10 @@ class TagModel:
             Block(min_df=self.min_df, weight=self.comment_weight, tf_k1=self.tf_k1),
             Block(min_df=self.min_df, weight=self.translation_weight, tf_k1=self.tf_k1),
         ]
-        fields = _fields(tokens)
-        x = sp.hstack([b.fit(f).transform(f) for b, f in zip(blocks, fields)], format="csr")
-        w = self._weights(dates)
-        if self.classifier == "ridge":
-            coef, icpt = _ridge_dual(x, y, w, self.alpha)
-        elif self.classifier == "svm":
-            coef, icpt = _linear_svm(x, y, w, self.C)
-        else:
-            raise ValueError(f"classifier must be 'ridge' or 'svm', not {self.classifier!r}")
+        for b, f in zip(blocks, _fields(tokens)):
+            b.fit(f)
+        x = _stack(blocks, tokens)
+        coef, icpt = _ridge_dual(x, y, self._weights(dates), self.alpha)
         if self.centroid_weight:
             coef = coef + self.centroid_weight * _centroids(x, y)
         return blocks, _prune(coef, self.keep_weights), icpt
@@ -244,8 +237,7 @@ class TagModel:
 
     @staticmethod
     def _decision(blocks: Sequence[Block], coef: sp.csr_matrix, icpt: np.ndarray, tokens: Sequence[Tokens]) -> np.ndarray:
-        fields = _fields(tokens)
-        x = sp.hstack([b.transform(f) for b, f in zip(blocks, fields)], format="csr")
+        x = _stack(blocks, tokens)
         # coef @ x.T converts only the small x, never the large coef (6 ms a call otherwise)
         prod = (coef @ x.T.tocsr()).T
         dense = prod.toarray() if sp.issparse(prod) else prod
@@ -270,8 +262,7 @@ class TagModel:
     def feature_matrix(self, entries: Sequence[Entry]) -> sp.csr_matrix:
         """Entries in the model's feature space: the stacked blocks, in `coef_` column order."""
         self.check_fitted()
-        tokens = tokenize(entries, self.korean)
-        return sp.hstack([b.transform(f) for b, f in zip(self.blocks_, _fields(tokens))], format="csr")
+        return _stack(self.blocks_, tokenize(entries, self.korean))
 
     def scores(self, entries: Sequence[Entry]) -> Scores:
         """Raw decision values and calibrated probabilities for each entry and tag."""
@@ -287,16 +278,9 @@ class TagModel:
 
     def assigned(self, proba_row: np.ndarray, order: np.ndarray | None = None) -> list[int]:
         """Column indices of the assigned set for one entry: the top tag, then those near it."""
-        order = np.argsort(-proba_row) if order is None else order
-        floor, ratio = self.assign_rule_
-        top = proba_row[order[0]]
-        out = [int(order[0])]
-        for j in order[1 : self.max_assigned]:
-            if proba_row[j] >= floor and proba_row[j] >= ratio * top:
-                out.append(int(j))
-            else:
-                break
-        return out
+        order = np.argsort(-proba_row, kind="stable") if order is None else order
+        top = order[: self.max_assigned]
+        return [int(j) for j in top[: _assign_size(proba_row[top], self.assign_rule_)]]
 
     def suggest(self, entries: Sequence[Entry], *, k: int = 5) -> list[list[Suggestion]]:
         """The top `k` tags for each entry, best first, with the assigned set marked.
@@ -325,6 +309,11 @@ class TagModel:
 
 def _fields(tokens: Sequence[Tokens]) -> list[list[tuple[str, ...]]]:
     return [[t.title for t in tokens], [t.text for t in tokens], [t.comment for t in tokens], [t.translation for t in tokens]]
+
+
+def _stack(blocks: Sequence[Block], tokens: Sequence[Tokens]) -> sp.csr_matrix:
+    """Tokens → the feature matrix: each field through its fitted block, side by side (`coef_` column order)."""
+    return sp.hstack([b.transform(f) for b, f in zip(blocks, _fields(tokens))], format="csr")
 
 
 # ---- learning helpers ---------------------------------------------------------------------
@@ -407,26 +396,9 @@ def _prune(coef: np.ndarray, keep: int) -> sp.csr_matrix:
     return sp.csr_matrix((vals.astype(np.float32), (rows, idx.ravel())), shape=coef.shape)
 
 
-def _linear_svm(x: sp.csr_matrix, y: np.ndarray, w: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
-    from sklearn.svm import LinearSVC
-
-    coef = np.zeros((y.shape[1], x.shape[1]), dtype=np.float32)
-    icpt = np.zeros(y.shape[1])
-    for j in range(y.shape[1]):
-        if y[:, j].min() == y[:, j].max():
-            # A tag absent from (or on every note of) this slice: a constant scorer.
-            icpt[j] = 1.0 if y[0, j] else -1.0
-            continue
-        clf = LinearSVC(C=c, dual=True, max_iter=5000)
-        clf.fit(x, y[:, j], sample_weight=w)
-        coef[j] = clf.coef_[0]
-        icpt[j] = clf.intercept_[0]
-    return coef, icpt
-
-
 def _calibrated(dec: np.ndarray, names: np.ndarray, weights: tuple[float, ...]) -> np.ndarray:
     slope, name_weight, bias = weights
-    return np.asarray(1.0 / (1.0 + np.exp(-(slope * dec + name_weight * names + bias))))
+    return _sigmoid(slope * dec + name_weight * names + bias)
 
 
 def _fit_calibration(dec: np.ndarray, names: np.ndarray, y: np.ndarray, *, name_bonus: float) -> tuple[float, ...]:
@@ -464,19 +436,26 @@ def _logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1e-4, steps: int = 50
     return w
 
 
-def _assign_sets(proba: np.ndarray, rule: tuple[float, float], max_assigned: int) -> list[set[int]]:
+def _assign_size(ranked: np.ndarray, rule: tuple[float, float]) -> int:
+    """How many of the best scores `ranked` (descending) are assigned: the top one, then each
+    following score that is ≥ floor and ≥ ratio × top, until one is not.
+
+    >>> _assign_size(np.array([0.9, 0.6, 0.2, 0.5]), (0.3, 0.5))
+    2
+    """
     floor, ratio = rule
-    out = []
-    for row in proba:
-        order = np.argsort(-row)[:max_assigned]
-        chosen = {int(order[0])}
-        for j in order[1:]:
-            if row[j] >= floor and row[j] >= ratio * row[order[0]]:
-                chosen.add(int(j))
-            else:
-                break
-        out.append(chosen)
-    return out
+    ok = (ranked[1:] >= floor) & (ranked[1:] >= ratio * ranked[0])
+    return 1 + (int(np.argmin(ok)) if not ok.all() else len(ok))
+
+
+def _assign_sets(proba: np.ndarray, rule: tuple[float, float], max_assigned: int) -> list[set[int]]:
+    order = np.argsort(-proba, axis=1, kind="stable")[:, :max_assigned]
+    return _sets_from_order(proba, order, rule)
+
+
+def _sets_from_order(proba: np.ndarray, order: np.ndarray, rule: tuple[float, float]) -> list[set[int]]:
+    ranked = np.take_along_axis(proba, order, axis=1)
+    return [set(order[i, : _assign_size(ranked[i], rule)].tolist()) for i in range(len(order))]
 
 
 def _set_f1(sets: Sequence[set[int]], y: np.ndarray) -> float:
@@ -491,10 +470,12 @@ def _set_f1(sets: Sequence[set[int]], y: np.ndarray) -> float:
 def _fit_assign_rule(proba: np.ndarray, y: np.ndarray, max_assigned: int) -> tuple[float, float]:
     """The (floor, ratio) with the best mean per-note F1 of the assigned set on held-out notes."""
     best = (-1.0, (0.5, 0.5))
+    # Sorted once: the rule only decides how far down each note's ranking to go.
+    order = np.argsort(-proba, axis=1, kind="stable")[:, :max_assigned]
     for floor in np.arange(0.05, 0.95, 0.05):
         for ratio in np.arange(0.0, 1.0, 0.1):
             rule = (round(float(floor), 2), round(float(ratio), 2))
-            f1 = _set_f1(_assign_sets(proba, rule, max_assigned), y)
+            f1 = _set_f1(_sets_from_order(proba, order, rule), y)
             if f1 > best[0] + 1e-9:
                 best = (f1, rule)
     return best[1]

@@ -24,7 +24,7 @@ from tagger.tagnames import Spellings
 from tagger.vectorize import Block
 
 #: Bumped whenever the saved layout changes; a file with another number is refused.
-FORMAT = 4
+FORMAT = 5
 DEFAULT_MODEL = Path("models") / "tagger.joblib"
 ENV_VAR = "TAGGER_MODEL"
 _MAGIC = "tagger-model"
