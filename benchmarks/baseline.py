@@ -31,7 +31,7 @@ class PlainBaseline:
         return " ".join((e.title, e.abstract, e.comment))
 
     def fit(self, entries: Sequence[Entry], **_: Any) -> PlainBaseline:
-        from tagger.model import entry_date
+        from tagger.entry import entry_date
 
         usable = sorted((e for e in entries if e.tags and e.has_text), key=lambda e: entry_date(e) or dt.date.min)
         self.threshold_ = self.threshold

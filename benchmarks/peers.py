@@ -87,10 +87,10 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 def _date_function() -> Callable[[Entry], dt.date | None]:
-    # tagger.model.entry_date also dates undated notes by their arXiv id; use it
+    # tagger.entry.entry_date also dates undated notes by their arXiv id; use it
     # when the model module is there, so the split matches tagger's own benchmark.
     try:
-        from tagger.model import entry_date
+        from tagger.entry import entry_date
     except ImportError:
         return lambda e: e.date
     return entry_date

@@ -103,3 +103,13 @@ def test_alias_suggestions_skip_pairs_already_aliased() -> None:
     got = alias_suggestions(v, aliases={"language-model": "lm"})
     assert not any(set(s.tags) == {"lm", "language-model"} for s in got)
     assert any(set(s.tags) == {"vit", "vision-transformer"} for s in got)
+
+
+def test_model_and_vocabulary_agree_on_the_latest_spelling() -> None:
+    """An undated note is placed by its arXiv id for both, so the hook and --normalize never fight."""
+    from tagger.model import TagModel
+
+    entries = [Entry(title=f"GAN paper {i}", comment="GAN 생성 모델", tags=("gan",), date=dt.date(2020, 1, i + 1)) for i in range(6)]
+    entries.append(Entry(title="New GAN", comment="GAN 생성 모델", tags=("GAN",), url="https://arxiv.org/abs/2408.00001"))
+    model = TagModel().fit(entries)
+    assert build_vocabulary(entries).normalizer()["gan"] == model.spellings_.display("gan") == "GAN"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tagger.entry import Entry, Suggestion
+from tagger.entry import Entry, Suggestion, entry_date
 from tagger.errors import InputError, ModelError, NoteWarning, NotTrainedError, TaggerError
 from tagger.parse import parse_digest, parse_note
 from tagger.read import entries_from_frame, entries_to_frame, entry_from_dict, read_entries, read_note
@@ -56,6 +56,7 @@ __all__ = [
     "__version__",
     "entries_from_frame",
     "entries_to_frame",
+    "entry_date",
     "entry_from_dict",
     "load_model",
     "parse_digest",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +71,33 @@ class Entry:
     def replace(self, **changes: Any) -> Entry:
         """A copy with some fields changed (`dataclasses.replace`)."""
         return dataclasses.replace(self, **changes)
+
+
+_ARXIV_RE = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{2})(\d{2})\.\d{4,5}")
+
+
+def entry_date(e: Entry) -> dt.date | None:
+    """The note's date, else the month of its arXiv id, else None.
+
+    >>> entry_date(Entry(url="https://arxiv.org/abs/2408.15237"))
+    datetime.date(2024, 8, 1)
+    """
+    if e.date is not None:
+        return e.date
+    m = _ARXIV_RE.search(e.url)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return dt.date(2000 + int(m.group(1)), int(m.group(2)), 1)
+    return None
+
+
+def chronological(entries: Iterable[Entry]) -> list[Entry]:
+    """Entries oldest first by `entry_date` (undated first), ties by path: the one order that decides
+    which spelling of a tag is the latest, for the model and the vocabulary alike.
+
+    >>> [e.title for e in chronological([Entry(title="b", url="https://arxiv.org/abs/2408.1"), Entry(title="a")])]
+    ['a', 'b']
+    """
+    return sorted(entries, key=lambda e: (entry_date(e) or dt.date.min, str(e.path or "")))
 
 
 @dataclass(frozen=True)

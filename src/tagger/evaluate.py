@@ -25,7 +25,8 @@ from typing import Any, overload
 
 from tagger.entry import Entry, Suggestion
 from tagger.metrics import FREQUENCY_BANDS, expected_calibration_error, ranking_metrics, recall_by_band, reliability
-from tagger.model import TagModel, entry_date
+from tagger.entry import entry_date
+from tagger.model import TagModel
 from tagger.tagnames import Spellings, tag_key
 
 Progress = Callable[[str, float], None]
@@ -119,7 +120,7 @@ def _is_test(e: Entry) -> bool:
 def split_by_date(entries: Sequence[Entry], *, since: dt.date, until: dt.date | None = None) -> tuple[list[Entry], list[Entry]]:
     """(train, test): every entry dated before `since`; tagged entries with text dated `since`..`until`.
 
-    Dates come from `tagger.model.entry_date`; undated entries are in neither
+    Dates come from `tagger.entry.entry_date`; undated entries are in neither
     (nobody knows which side of the line they were written on).
 
     >>> a = Entry(title="old", tags=("rl",), date=dt.date(2024, 12, 31))

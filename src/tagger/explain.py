@@ -31,7 +31,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from tagger.entry import Entry
-from tagger.model import TagModel, entry_date
+from tagger.entry import entry_date
+from tagger.model import TagModel
 from tagger.tagnames import apply_aliases, tag_key
 
 #: What each of the model's TF-IDF blocks reads, in the order of `coef_`'s columns.

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from tagger.entry import Entry, Suggestion
+from tagger.entry import Entry, Suggestion, chronological, entry_date
 from tagger.errors import InputError
 from tagger.features import Tokens, tokenize
 from tagger.korean import KoreanSettings
@@ -28,22 +28,7 @@ from tagger.tagnames import Spellings, tag_key
 from tagger.vectorize import Block
 
 Progress = Callable[[str, float], None]
-_ARXIV_RE = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{2})(\d{2})\.\d{4,5}")
 _SPLIT_RE = re.compile(r"[a-z0-9]+")
-
-
-def entry_date(e: Entry) -> dt.date | None:
-    """The note's date, else the month of its arXiv id, else None.
-
-    >>> entry_date(Entry(url="https://arxiv.org/abs/2408.15237"))
-    datetime.date(2024, 8, 1)
-    """
-    if e.date is not None:
-        return e.date
-    m = _ARXIV_RE.search(e.url)
-    if m and 1 <= int(m.group(2)) <= 12:
-        return dt.date(2000 + int(m.group(1)), int(m.group(2)), 1)
-    return None
 
 
 def _stem(word: str) -> str:
@@ -140,8 +125,7 @@ class TagModel:
                 f"found {len(usable)} tagged notes with text; tagger needs at least 5 to learn from. "
                 "Tag a few notes by hand first"
             )
-        order = sorted(range(len(usable)), key=lambda i: entry_date(usable[i]) or dt.date.min)
-        usable = [usable[i] for i in order]
+        usable = chronological(usable)
         self.spellings_ = Spellings()
         for e in usable:
             self.spellings_.update(e.tags)
@@ -489,4 +473,4 @@ def _heldout_summary(proba: np.ndarray, y: np.ndarray, rule: tuple[float, float]
     return {"notes": float(has.sum()), "P@1": p1, "assigned_f1": f1}
 
 
-__all__ = ["Scores", "TagModel", "entry_date", "name_occurs"]
+__all__ = ["Scores", "TagModel", "name_occurs"]

@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 
 from tagger.entry import Entry
-from tagger.model import TagModel, entry_date
+from tagger.entry import entry_date
+from tagger.model import TagModel
 from tagger.tagnames import Spellings, tag_key
 
 Progress = Callable[[str, float], None]

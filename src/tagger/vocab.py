@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from tagger.entry import Entry
+from tagger.entry import Entry, chronological
 from tagger.tagnames import Spellings, tag_key
 
 #: Small words an abbreviation may skip: `moe` for mixture-of-experts, `tts` for text-to-speech.
@@ -113,11 +113,6 @@ class Vocabulary:
         return out
 
 
-def _chronological(entries: Iterable[Entry]) -> list[Entry]:
-    # Undated notes count as oldest: the current spelling should come from dated, recent use.
-    return sorted(entries, key=lambda e: (e.date or dt.date.min, str(e.path or "")))
-
-
 def build_vocabulary(entries: Iterable[Entry]) -> Vocabulary:
     """Count every tag of `entries` by key; the latest spelling (by note date) is the current one.
 
@@ -135,7 +130,7 @@ def build_vocabulary(entries: Iterable[Entry]) -> Vocabulary:
     co: dict[str, Counter[str]] = defaultdict(Counter)
     spellings = Spellings()
     n = tagged = 0
-    for e in _chronological(entries):
+    for e in chronological(entries):
         n += 1
         if not e.tags:
             continue

@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         rolling_record,
         to_json,
     )
-    from tagger.model import entry_date
+    from tagger.entry import entry_date
     from tagger.progress import Progress
     from tagger.tagnames import apply_aliases
 
