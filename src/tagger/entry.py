@@ -94,7 +94,7 @@ def chronological(entries: Iterable[Entry]) -> list[Entry]:
     """Entries oldest first by `entry_date` (undated first), ties by path: the one order that decides
     which spelling of a tag is the latest, for the model and the vocabulary alike.
 
-    >>> [e.title for e in chronological([Entry(title="b", url="https://arxiv.org/abs/2408.1"), Entry(title="a")])]
+    >>> [e.title for e in chronological([Entry(title="b", url="https://arxiv.org/abs/2408.00001"), Entry(title="a")])]
     ['a', 'b']
     """
     return sorted(entries, key=lambda e: (entry_date(e) or dt.date.min, str(e.path or "")))
