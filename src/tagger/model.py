@@ -113,6 +113,9 @@ class TagModel:
     tag_phrases_: list[str] = field(default_factory=list, repr=False)
     metadata_: dict[str, Any] = field(default_factory=dict, repr=False)
     path_: Path | None = field(default=None, repr=False)
+    # `coef_` transposed (features × tags), built once per fit or load: x @ this touches only
+    # the weights of the note's own features (0.05 ms) instead of all 1.5 M (2 ms).
+    _by_feature: tuple[int, sp.csr_matrix] | None = field(default=None, init=False, repr=False, compare=False)
 
     # ---- learning -------------------------------------------------------------------------
 
@@ -146,7 +149,6 @@ class TagModel:
         report("reading Korean comments", 0.05)
         tokens = tokenize(usable, self.korean)
         dates = [entry_date(e) for e in usable]
-        names = self.name_matches(usable)
 
         # Calibration and the assignment rule are learned on the newest notes,
         # scored by a model that has not seen them: that is how new notes look.
@@ -156,10 +158,11 @@ class TagModel:
             report("learning on older notes", 0.25)
             cut = len(usable) - n_hold
             blocks, coef, icpt = self._fit_core(tokens[:cut], y[:cut], dates[:cut])
-            dec = self._decision(blocks, coef, icpt, tokens[cut:])
+            dec = _decision(blocks, coef.T.tocsr(), icpt, tokens[cut:])
             report("calibrating on the newest notes", 0.55)
-            self.calibration_ = _fit_calibration(dec, names[cut:], y[cut:], name_bonus=self.name_bonus)
-            proba = _calibrated(dec, names[cut:], self.calibration_)
+            names = self.name_matches(usable[cut:])
+            self.calibration_ = _fit_calibration(dec, names, y[cut:], name_bonus=self.name_bonus)
+            proba = _calibrated(dec, names, self.calibration_)
             if self.tag_bias_strength > 0:
                 tag_bias = _fit_tag_bias(proba, y[cut:], self.tag_bias_strength)
                 proba = _sigmoid(_logit(proba) + tag_bias)
@@ -219,14 +222,11 @@ class TagModel:
         if self.coef_ is None or self.intercept_ is None:
             raise InputError("the model is not trained yet: call fit() or load a trained model")
 
-    @staticmethod
-    def _decision(blocks: Sequence[Block], coef: sp.csr_matrix, icpt: np.ndarray, tokens: Sequence[Tokens]) -> np.ndarray:
-        x = _stack(blocks, tokens)
-        # coef @ x.T converts only the small x, never the large coef (6 ms a call otherwise)
-        prod = (coef @ x.T.tocsr()).T
-        dense = prod.toarray() if sp.issparse(prod) else prod
-        out: np.ndarray = np.asarray(dense, dtype=np.float64) + icpt
-        return out
+    def _weights_by_feature(self) -> sp.csr_matrix:
+        assert self.coef_ is not None
+        if self._by_feature is None or self._by_feature[0] != id(self.coef_):
+            self._by_feature = (id(self.coef_), self.coef_.T.tocsr())
+        return self._by_feature[1]
 
     def name_matches(self, entries: Sequence[Entry]) -> np.ndarray:
         """1 where a tag's own name occurs in the note (`MoE`, `mixture of experts` → moe)."""
@@ -253,7 +253,7 @@ class TagModel:
         self.check_fitted()
         assert self.coef_ is not None and self.intercept_ is not None
         tokens = tokenize(entries, self.korean)
-        dec = self._decision(self.blocks_, self.coef_, self.intercept_, tokens)
+        dec = _decision(self.blocks_, self._weights_by_feature(), self.intercept_, tokens)
         return Scores(dec, _calibrated(dec, self.name_matches(entries), self.calibration_))
 
     def predict_proba(self, entries: Sequence[Entry]) -> np.ndarray:
@@ -293,6 +293,12 @@ class TagModel:
 
 def _fields(tokens: Sequence[Tokens]) -> list[list[tuple[str, ...]]]:
     return [[t.title for t in tokens], [t.text for t in tokens], [t.comment for t in tokens], [t.translation for t in tokens]]
+
+
+def _decision(blocks: Sequence[Block], by_feature: sp.csr_matrix, icpt: np.ndarray, tokens: Sequence[Tokens]) -> np.ndarray:
+    """Raw per-tag scores: the notes' feature rows times the (features × tags) weights, plus intercepts."""
+    out: np.ndarray = np.asarray((_stack(blocks, tokens) @ by_feature).toarray(), dtype=np.float64) + icpt
+    return out
 
 
 def _stack(blocks: Sequence[Block], tokens: Sequence[Tokens]) -> sp.csr_matrix:
@@ -427,49 +433,47 @@ def _assign_size(ranked: np.ndarray, rule: tuple[float, float]) -> int:
     >>> _assign_size(np.array([0.9, 0.6, 0.2, 0.5]), (0.3, 0.5))
     2
     """
+    return int(_assign_sizes(ranked[None, :], rule)[0])
+
+
+def _assign_sizes(ranked: np.ndarray, rule: tuple[float, float]) -> np.ndarray:
+    """`_assign_size` for every row of `ranked` (each row's best scores, descending) at once."""
     floor, ratio = rule
-    ok = (ranked[1:] >= floor) & (ranked[1:] >= ratio * ranked[0])
-    return 1 + (int(np.argmin(ok)) if not ok.all() else len(ok))
+    ok = (ranked[:, 1:] >= floor) & (ranked[:, 1:] >= ratio * ranked[:, :1])
+    stop = np.where(ok.all(axis=1), ok.shape[1], np.argmin(ok, axis=1))
+    return np.asarray(1 + stop)
 
 
-def _assign_sets(proba: np.ndarray, rule: tuple[float, float], max_assigned: int) -> list[set[int]]:
-    order = np.argsort(-proba, axis=1, kind="stable")[:, :max_assigned]
-    return _sets_from_order(proba, order, rule)
-
-
-def _sets_from_order(proba: np.ndarray, order: np.ndarray, rule: tuple[float, float]) -> list[set[int]]:
-    ranked = np.take_along_axis(proba, order, axis=1)
-    return [set(order[i, : _assign_size(ranked[i], rule)].tolist()) for i in range(len(order))]
-
-
-def _set_f1(sets: Sequence[set[int]], y: np.ndarray) -> float:
-    total = 0.0
-    for s, row in zip(sets, y):
-        gold = set(np.flatnonzero(row).tolist())
-        hit = len(s & gold)
-        total += 2 * hit / (len(s) + len(gold)) if hit else 0.0
-    return total / max(len(sets), 1)
+def _rule_f1(hits: np.ndarray, gold: np.ndarray, sizes: np.ndarray) -> float:
+    """Mean per-note F1 of assigned sets of `sizes`, given cumulative hits down each ranking."""
+    hit = hits[np.arange(len(sizes)), sizes - 1]
+    return float(np.mean(np.where(hit > 0, 2 * hit / (sizes + gold), 0.0))) if len(sizes) else 0.0
 
 
 def _fit_assign_rule(proba: np.ndarray, y: np.ndarray, max_assigned: int) -> tuple[float, float]:
     """The (floor, ratio) with the best mean per-note F1 of the assigned set on held-out notes."""
-    best = (-1.0, (0.5, 0.5))
-    # Sorted once: the rule only decides how far down each note's ranking to go.
+    # Sorted once: a rule only decides how far down each note's ranking to go.
     order = np.argsort(-proba, axis=1, kind="stable")[:, :max_assigned]
+    ranked = np.take_along_axis(proba, order, axis=1)
+    hits = np.cumsum(np.take_along_axis(y, order, axis=1), axis=1)
+    gold = y.sum(axis=1)
+    best = (-1.0, (0.5, 0.5))
     for floor in np.arange(0.05, 0.95, 0.05):
         for ratio in np.arange(0.0, 1.0, 0.1):
             rule = (round(float(floor), 2), round(float(ratio), 2))
-            f1 = _set_f1(_sets_from_order(proba, order, rule), y)
+            f1 = _rule_f1(hits, gold, _assign_sizes(ranked, rule))
             if f1 > best[0] + 1e-9:
                 best = (f1, rule)
     return best[1]
 
 
 def _heldout_summary(proba: np.ndarray, y: np.ndarray, rule: tuple[float, float], max_assigned: int) -> dict[str, float]:
-    top = np.argmax(proba, axis=1)
     has = y.sum(axis=1) > 0
-    p1 = float(np.mean(y[np.arange(len(y)), top][has])) if has.any() else math.nan
-    f1 = _set_f1(_assign_sets(proba[has], rule, max_assigned), y[has])
+    proba, y = proba[has], y[has]
+    order = np.argsort(-proba, axis=1, kind="stable")[:, :max_assigned]
+    hits = np.cumsum(np.take_along_axis(y, order, axis=1), axis=1)
+    p1 = float(np.mean(hits[:, 0])) if len(y) else math.nan
+    f1 = _rule_f1(hits, y.sum(axis=1), _assign_sizes(np.take_along_axis(proba, order, axis=1), rule))
     return {"notes": float(has.sum()), "P@1": p1, "assigned_f1": f1}
 
 

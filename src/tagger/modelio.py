@@ -74,7 +74,7 @@ def model_state(model: TagModel) -> dict[str, Any]:
     ['assign_rule', 'blocks', 'calibration', 'coef']
     """
     model.check_fitted()
-    settings = {f.name: getattr(model, f.name) for f in dataclasses.fields(model) if not f.name.endswith("_")}
+    settings = {f.name: getattr(model, f.name) for f in dataclasses.fields(model) if f.init and not f.name.endswith("_")}
     settings["korean"] = dataclasses.asdict(model.korean)
     return {
         "settings": settings,
