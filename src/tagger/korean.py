@@ -34,6 +34,9 @@ class KoreanSettings:
 
 
 _lock = threading.Lock()
+#: Morphemes of comments already analysed, per settings (bounded: cleared past the limit).
+_memo: dict[KoreanSettings, dict[str, tuple[str, ...]]] = {}
+_MEMO_LIMIT = 100_000
 _kiwis: dict[KoreanSettings, Any] = {}
 _threads: dict[KoreanSettings, threading.Thread] = {}
 
@@ -101,14 +104,22 @@ def content_morphemes(texts: Sequence[str], settings: KoreanSettings) -> list[li
     todo = [(i, t) for i, t in enumerate(texts) if _has_hangul(t)]
     if not todo:
         return out
-    kiwi = analyser(settings)
-    keep = frozenset(settings.pos)
-    # Each Latin word becomes one letter, not a blank: a particle after it ("Attention의")
-    # then stays a particle instead of being read as a noun ("의").
-    texts_in = [_LATIN_RE.sub("A", t) for _, t in todo] if settings.strip_latin else [t for _, t in todo]
-    results = kiwi.tokenize(texts_in)
-    for (i, _), tokens in zip(todo, results):
-        out[i] = [tok.form for tok in tokens if tok.tag in keep and len(tok.form) >= settings.min_length]
+    # eval, review and explain fit several models over the same notes: each comment is
+    # analysed once per process, not once per fit.
+    memo = _memo.setdefault(settings, {})
+    missing = list(dict.fromkeys(t for _, t in todo if t not in memo))
+    if missing:
+        kiwi = analyser(settings)
+        keep = frozenset(settings.pos)
+        # Each Latin word becomes one letter, not a blank: a particle after it ("Attention의")
+        # then stays a particle instead of being read as a noun ("의").
+        texts_in = [_LATIN_RE.sub("A", t) for t in missing] if settings.strip_latin else missing
+        if len(memo) + len(missing) > _MEMO_LIMIT:
+            memo.clear()
+        for text, tokens in zip(missing, kiwi.tokenize(texts_in)):
+            memo[text] = tuple(tok.form for tok in tokens if tok.tag in keep and len(tok.form) >= settings.min_length)
+    for i, t in todo:
+        out[i] = list(memo[t])
     return out
 
 
