@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -182,6 +183,35 @@ def _patterns(value: Any, key: str, path: Path) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise InputError(f"[hook] {key} must be a list of glob patterns", path=path)
     return tuple(value)
+
+
+#: Where a model is looked for when nothing else says.
+DEFAULT_MODEL = Path("models") / "tagger.joblib"
+#: The environment variable naming a model file.
+ENV_VAR = "TAGGER_MODEL"
+
+
+def resolve_model_path(
+    path: str | os.PathLike[str] | None = None, *, vault: Path | None = None, config: Config | None = None
+) -> Path:
+    """Where the model is: `path`, else `$TAGGER_MODEL`, else the vault's `tagger.toml`, else `models/tagger.joblib`.
+
+    Standard library only, so the hook can tell whether a model exists before it
+    pays for numpy; pass the `config` already loaded to avoid reading it again.
+
+    >>> str(resolve_model_path("m.joblib"))
+    'm.joblib'
+    """
+    if path:
+        return Path(path)
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env)
+    if config is None and vault is not None:
+        config = load_config(vault)
+    if config is not None and config.model_path is not None:
+        return config.model_path
+    return DEFAULT_MODEL
 
 
 def load_config(vault: Path | str | None, *, aliases_file: Path | str | None = None) -> Config:

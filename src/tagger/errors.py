@@ -39,4 +39,15 @@ class NotTrainedError(ModelError):
     """No model exists yet where one was looked for."""
 
 
-__all__ = ["InputError", "ModelError", "NoteWarning", "NotTrainedError", "TaggerError"]
+def missing_model(path: Path | str) -> NotTrainedError:
+    """The one message for "no model at `path`", wherever it is noticed.
+
+    >>> str(missing_model("models/tagger.joblib")).split(";")[0]
+    'models/tagger.joblib: no model here'
+    """
+    return NotTrainedError(
+        "no model here; train one with `tagger train VAULT` (or point --model / $TAGGER_MODEL at one)", path=path
+    )
+
+
+__all__ = ["InputError", "ModelError", "NoteWarning", "NotTrainedError", "TaggerError", "missing_model"]

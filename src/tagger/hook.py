@@ -36,9 +36,9 @@ from typing import TYPE_CHECKING
 
 # These are standard-library-only modules (the package imports them anyway);
 # numpy, scipy, joblib and kiwipiepy wait until a note needs the model.
-from tagger.config import Config, find_vault_root, load_config
+from tagger.config import Config, find_vault_root, load_config, resolve_model_path
 from tagger.entry import Entry, Suggestion
-from tagger.errors import InputError, ModelError, NotTrainedError, TaggerError
+from tagger.errors import InputError, ModelError, NotTrainedError, TaggerError, missing_model
 from tagger.parse import date_from_name, front_matter_tags, layout, parse_note
 from tagger.read import SKIP_DIRS, decode_note
 from tagger.tagnames import tag_key
@@ -385,25 +385,16 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     return p
 
 
-def _model_path(model_arg: Path | None, root: Path) -> Path:
-    from tagger.modelio import resolve_model_path
-
-    return resolve_model_path(model_arg, vault=root)
-
-
-def _warm_korean(checks: Sequence[NoteCheck], settings: KoreanSettings | None = None) -> None:
+def _warm_korean(checks: Sequence[NoteCheck], settings: KoreanSettings) -> None:
     """Start loading Kiwi in the background if a note to suggest for has Korean in its comment.
 
-    Called before the model is loaded, with the default settings (which models
-    use unless trained otherwise), so Kiwi's ~1 s start-up can overlap the
-    model's. Measured here, Kiwi holds the GIL for most of its loading, so the
-    gain is small (the model file's read and decompression): end to end it is
-    within noise of loading Kiwi on first use.
+    Only once the model is loaded (its settings say which analyser): Kiwi holds the
+    GIL for most of its loading, so starting it earlier gained nothing measurable.
     """
     if any(c.untagged and c.entry is not None and _HANGUL_RE.search(c.entry.comment) for c in checks):
-        from tagger.korean import KoreanSettings, warm_up
+        from tagger.korean import warm_up
 
-        warm_up(settings or KoreanSettings())
+        warm_up(settings)
 
 
 def _model_extra_args(args: argparse.Namespace) -> list[str]:
@@ -436,12 +427,15 @@ def run_vault(root: Path, paths: Sequence[Path], args: argparse.Namespace, *, fi
     readable = [c for c in checks if c.entry is not None]
     if not readable:
         return status
-    _warm_korean(readable)
-    model_path = _model_path(args.model, root)
+    model_path = resolve_model_path(args.model, vault=root, config=config)
     try:
+        if not model_path.exists():
+            # Said before importing the model code (numpy, scipy): a vault without a model
+            # configured to pass with a warning pays nothing for it.
+            raise missing_model(model_path)
         from tagger.modelio import load_model
 
-        model = load_model(model_path, vault=root)
+        model = load_model(model_path)
     except NotTrainedError as err:
         if args.allow_missing_model or config.on_missing_model == "warn":
             print(f"{name}: warning: {err}; notes not checked", file=sys.stderr)

@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from tagger.errors import ModelError, NotTrainedError
+from tagger.config import DEFAULT_MODEL, ENV_VAR, resolve_model_path
+from tagger.errors import ModelError, NotTrainedError, missing_model
 from tagger.korean import KoreanSettings
 from tagger.model import TagModel
 from tagger.tagnames import Spellings
@@ -25,32 +26,7 @@ from tagger.vectorize import Block
 
 #: Bumped whenever the saved layout changes; a file with another number is refused.
 FORMAT = 5
-DEFAULT_MODEL = Path("models") / "tagger.joblib"
-ENV_VAR = "TAGGER_MODEL"
 _MAGIC = "tagger-model"
-
-
-def resolve_model_path(path: str | os.PathLike[str] | None = None, *, vault: Path | None = None) -> Path:
-    """Where the model is: `path`, else `$TAGGER_MODEL`, else the vault's `tagger.toml`, else `models/tagger.joblib`.
-
-    >>> str(resolve_model_path("m.joblib"))
-    'm.joblib'
-    """
-    if path:
-        return Path(path)
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env)
-    if vault is not None:
-        try:
-            from tagger.config import load_config
-        except ImportError:  # pragma: no cover - config lands with the retag work
-            pass
-        else:
-            cfg = load_config(vault)
-            if cfg.model_path is not None:
-                return cfg.model_path
-    return DEFAULT_MODEL
 
 
 def _versions() -> dict[str, str]:
@@ -199,9 +175,7 @@ def _load_payload(path: Path) -> dict[str, Any]:
     import joblib
 
     if not path.exists():
-        raise NotTrainedError(
-            "no model here; train one with `tagger train VAULT` (or point --model / $TAGGER_MODEL at one)", path=path
-        )
+        raise missing_model(path)
     if path.is_dir():
         raise ModelError("is a folder, not a model file", path=path)
     try:

@@ -221,9 +221,10 @@ def run(args: argparse.Namespace) -> int:
         normalizer = vocab.normalizer(config.aliases)
         suggester: Suggester | None = None
         if args.mode != "normalize":
+            from tagger.config import resolve_model_path
             from tagger.modelio import load_model
 
-            model = load_model(args.model, vault=vault)
+            model = load_model(resolve_model_path(args.model, vault=vault, config=config))
 
             def suggester(entries: Sequence[Entry]) -> list[list[Suggestion]]:
                 return model.suggest(entries, k=SUGGEST_K)

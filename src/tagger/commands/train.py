@@ -24,10 +24,10 @@ def run(args: argparse.Namespace) -> int:
     The model path is checked before training, so a bad `--model` fails at
     once; notes that cannot be read are reported and skipped, not fatal.
     """
-    from tagger.config import find_vault_root, load_config
+    from tagger.config import find_vault_root, load_config, resolve_model_path
     from tagger.errors import InputError
     from tagger.model import TagModel
-    from tagger.modelio import check_writable, resolve_model_path, save_model
+    from tagger.modelio import check_writable, save_model
     from tagger.progress import Progress
     from tagger.tagnames import apply_aliases
 
@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     first = Path(args.paths[0])
     vault = find_vault_root(first if first.is_dir() else first.parent)
     config = load_config(vault, aliases_file=args.aliases)
-    target = check_writable(resolve_model_path(args.model, vault=vault))
+    target = check_writable(resolve_model_path(args.model, vault=vault, config=config))
     entries = read_inputs(args.paths, problems)
     if not entries:
         if problems.failed:
