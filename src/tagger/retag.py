@@ -27,7 +27,6 @@ import hashlib
 import json
 import os
 import signal
-import stat
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from tagger import write as _write
+from tagger.write import lock_reason
 from tagger.entry import Entry, Suggestion
 from tagger.errors import InputError
 from tagger.parse import parse_note
@@ -146,27 +146,6 @@ def _rel(path: Path, vault: Path | None) -> str:
         with contextlib.suppress(ValueError):
             return path.relative_to(vault).as_posix()
     return path.as_posix()
-
-
-def lock_reason(path: Path) -> str | None:
-    """Why a note must not be rewritten (a symbolic link, read-only), or None.
-
-    Retagging and the hook's fix both ask this before writing.
-
-    >>> lock_reason(Path("no/such/note.md"))
-    'cannot be checked: No such file or directory'
-    """
-    try:
-        st = path.lstat()
-    except OSError as err:
-        return f"cannot be checked: {err.strerror}"
-    if stat.S_ISLNK(st.st_mode):
-        return "is a symbolic link; not changed (retag the note it points to)"
-    # The owner's write bit, not os.access: root may write anything, but a note
-    # the author made read-only is one they do not want changed.
-    if not st.st_mode & stat.S_IWUSR or not os.access(path, os.W_OK):
-        return "is read-only; not changed"
-    return None
 
 
 def note_from_text(path: Path, text: str, *, vault: Path | None = None, locked: str | None = None) -> Note:
@@ -825,7 +804,6 @@ __all__ = [
     "apply_plan",
     "default_log_path",
     "load_notes",
-    "lock_reason",
     "note_from_text",
     "plan_records",
     "plan_retag",

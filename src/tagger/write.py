@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -139,6 +140,27 @@ def _front_matter_tag_span(front: tuple[Line, ...]) -> tuple[int, int, str, str 
     return None
 
 
+def lock_reason(path: Path) -> str | None:
+    """Why a note must not be rewritten (a symbolic link, read-only), or None.
+
+    Retagging and the hook's fix both ask this before writing.
+
+    >>> lock_reason(Path("no/such/note.md"))
+    'cannot be checked: No such file or directory'
+    """
+    try:
+        st = path.lstat()
+    except OSError as err:
+        return f"cannot be checked: {err.strerror}"
+    if stat.S_ISLNK(st.st_mode):
+        return "is a symbolic link; not changed (retag the note it points to)"
+    # The owner's write bit, not os.access: root may write anything, but a note
+    # the author made read-only is one they do not want changed.
+    if not st.st_mode & stat.S_IWUSR or not os.access(path, os.W_OK):
+        return "is read-only; not changed"
+    return None
+
+
 def write_atomic(path: Path, text: str, *, expect_bytes: bytes | None = None) -> None:
     """Replace `path` with `text` (UTF-8) atomically, keeping its permission bits.
 
@@ -162,8 +184,12 @@ def write_atomic(path: Path, text: str, *, expect_bytes: bytes | None = None) ->
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = 0o644
-    if not os.access(path, os.W_OK) and path.exists():
-        raise InputError("is read-only; not changed", path=path)
+    if path.exists() or path.is_symlink():
+        # Here, not in each caller: the rename would replace a link with a file,
+        # and root may write a note its author made read-only.
+        locked = lock_reason(path)
+        if locked is not None:
+            raise InputError(locked, path=path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tagger-tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -178,4 +204,4 @@ def write_atomic(path: Path, text: str, *, expect_bytes: bytes | None = None) ->
         raise
 
 
-__all__ = ["format_tag_line", "set_tags", "write_atomic"]
+__all__ = ["format_tag_line", "lock_reason", "set_tags", "write_atomic"]
