@@ -29,7 +29,7 @@ import os
 import re
 import shlex
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,7 +40,7 @@ from tagger.config import Config, find_vault_root, load_config, resolve_model_pa
 from tagger.entry import Entry, Suggestion
 from tagger.errors import InputError, ModelError, NotTrainedError, TaggerError, missing_model
 from tagger.parse import date_from_name, front_matter_tags, layout, parse_note
-from tagger.read import SKIP_DIRS, decode_note
+from tagger.read import decode_note, in_tool_folder, iter_note_paths
 from tagger.tagnames import tag_key
 from tagger.write import set_tags, write_atomic
 
@@ -198,10 +198,6 @@ def read_check(path: Path) -> NoteCheck:
     return check
 
 
-def _in_tool_folder(rel: Path) -> bool:
-    return any(part in SKIP_DIRS or part.startswith(".") for part in rel.parts[:-1])
-
-
 def staged_notes(filenames: Sequence[str]) -> list[Path]:
     """The filenames that can be notes: existing `.md` files (deleted or other files are not).
 
@@ -250,18 +246,10 @@ def is_vault_note(path: Path, root: Path, config: Config) -> bool:
         rel = path.resolve().relative_to(root)
     except ValueError:
         return False
-    return not _in_tool_folder(rel) and config.matches(rel.as_posix())
+    return not in_tool_folder(rel) and config.matches(rel.as_posix())
 
 
 # ---- staleness ------------------------------------------------------------------------------
-
-
-def _vault_files(root: Path) -> Iterator[tuple[Path, str]]:
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")]
-        for name in files:
-            if name.endswith(".md"):
-                yield Path(folder) / name, name
 
 
 def newer_tagged_notes(root: Path, config: Config, since: dt.date, *, limit: int) -> int:
@@ -274,8 +262,8 @@ def newer_tagged_notes(root: Path, config: Config, since: dt.date, *, limit: int
     10
     """
     count = 0
-    for path, name in _vault_files(root):
-        date = date_from_name(name)
+    for path in iter_note_paths(root):
+        date = date_from_name(path.name)
         if date is None or date <= since:
             continue
         if not config.matches(path.relative_to(root).as_posix()):

@@ -6,6 +6,7 @@ import ast
 import datetime as dt
 import json
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -92,20 +93,36 @@ def read_plain_text(path: Path | str) -> str:
         raise InputError(f"cannot be read: {getattr(err, 'strerror', None) or err}", path=path) from None
 
 
+def in_tool_folder(rel: Path) -> bool:
+    """Whether a vault-relative path lies in a tool folder (`.git`, `.obsidian`, any dot folder, …).
+
+    >>> in_tool_folder(Path(".obsidian/x.md")), in_tool_folder(Path("2025/x.md"))
+    (True, False)
+    """
+    return any(part in SKIP_DIRS or part.startswith(".") for part in rel.parts[:-1])
+
+
+def iter_note_paths(folder: Path) -> Iterator[Path]:
+    """`*.md` files below `folder`, in no order, never descending into tool folders.
+
+    Pruned while walking: a vault's `.git` can hold far more files than its notes.
+    """
+    for here, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")]
+        for name in files:
+            if name.endswith(".md"):
+                path = Path(here) / name
+                if path.is_file():
+                    yield path
+
+
 def note_paths(folder: Path) -> list[Path]:
     """All `*.md` notes below `folder`, skipping tool folders such as `.git`, sorted.
 
     >>> note_paths(Path("data/example-vault"))[0].name
     '200109 Consistency Regularized GAN Training.md'
     """
-    out = []
-    for p in folder.rglob("*.md"):
-        rel = p.relative_to(folder).parts
-        if any(part in SKIP_DIRS or part.startswith(".") for part in rel[:-1]):
-            continue
-        if p.is_file():
-            out.append(p)
-    return sorted(out)
+    return sorted(iter_note_paths(folder))
 
 
 def _check_note(path: Path, text: str, entry: Entry, on_problem: Problem) -> None:
@@ -351,6 +368,8 @@ __all__ = [
     "entries_to_frame",
     "entry_record",
     "entry_from_dict",
+    "in_tool_folder",
+    "iter_note_paths",
     "note_paths",
     "read_entries",
     "read_note",
