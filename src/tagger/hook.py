@@ -40,7 +40,7 @@ from tagger.config import Config, find_vault_root, load_config, resolve_model_pa
 from tagger.entry import Entry, Suggestion
 from tagger.errors import InputError, ModelError, NotTrainedError, TaggerError, missing_model
 from tagger.parse import date_from_name, front_matter_tags, layout, parse_note
-from tagger.read import decode_note, in_tool_folder, iter_note_paths
+from tagger.read import in_tool_folder, iter_note_paths, read_note_bytes
 from tagger.tagnames import tag_key
 from tagger.write import set_tags, write_atomic
 
@@ -186,11 +186,7 @@ def read_check(path: Path) -> NoteCheck:
     """
     check = NoteCheck(path)
     try:
-        check.data = path.read_bytes()
-        check.text = decode_note(path, check.data)
-    except OSError as err:
-        check.error = f"cannot be read: {err.strerror}"
-        return check
+        check.data, check.text = read_note_bytes(path)
     except InputError as err:
         check.error = err.message
         return check
@@ -269,8 +265,8 @@ def newer_tagged_notes(root: Path, config: Config, since: dt.date, *, limit: int
         if not config.matches(path.relative_to(root).as_posix()):
             continue
         try:
-            lay = layout(decode_note(path, path.read_bytes()))
-        except (OSError, InputError):
+            lay = layout(read_note_bytes(path)[1])
+        except InputError:
             continue
         if lay.tag_lines or front_matter_tags(lay.front_matter):
             count += 1

@@ -57,14 +57,17 @@ def _too_large(path: Path, size: int) -> InputError:
     return InputError(f"is {size / 1e6:.0f} MB, too large for a note (limit {MAX_NOTE_BYTES // 2**20} MB); skipped", path=path)
 
 
-def read_text(path: Path) -> str:
-    """A note's text exactly as stored (line endings and BOM kept).
+def read_note_bytes(path: Path) -> tuple[bytes, str]:
+    """A note's bytes and its text exactly as stored (line endings and BOM kept), or one `InputError`.
 
-    >>> read_text(Path("data/new-note.md")).splitlines()[0]
-    'https://arxiv.org/abs/2507.08411'
+    The bytes are what a later atomic write compares against; the size is checked
+    before reading, so a stray video or dump is never loaded into memory.
+
+    >>> read_note_bytes(Path("gone.md"))
+    Traceback (most recent call last):
+    tagger.errors.InputError: gone.md: cannot be read: No such file or directory
     """
     try:
-        # Checked before reading, so a stray video or dump is never loaded into memory.
         if (size := path.stat().st_size) > MAX_NOTE_BYTES:
             raise _too_large(path, size)
         data = path.read_bytes()
@@ -72,7 +75,16 @@ def read_text(path: Path) -> str:
         raise InputError("is a folder; give the folder itself or a note in it", path=path) from None
     except OSError as err:
         raise InputError(f"cannot be read: {err.strerror}", path=path) from None
-    return decode_note(path, data)
+    return data, decode_note(path, data)
+
+
+def read_text(path: Path) -> str:
+    """A note's text exactly as stored (line endings and BOM kept).
+
+    >>> read_text(Path("data/new-note.md")).splitlines()[0]
+    'https://arxiv.org/abs/2507.08411'
+    """
+    return read_note_bytes(path)[1]
 
 
 def read_plain_text(path: Path | str) -> str:
@@ -373,6 +385,7 @@ __all__ = [
     "note_paths",
     "read_entries",
     "read_note",
+    "read_note_bytes",
     "read_plain_text",
     "read_text",
 ]

@@ -39,7 +39,7 @@ from tagger.write import lock_reason
 from tagger.entry import Entry, Suggestion
 from tagger.errors import InputError
 from tagger.parse import parse_note
-from tagger.read import decode_note, note_paths
+from tagger.read import note_paths, read_note_bytes
 from tagger.tagnames import tag_key
 
 #: A batch of entries → ranked suggestions per entry (e.g. `lambda es: model.suggest(es, k=10)`).
@@ -168,11 +168,7 @@ def read_note_for_retag(path: Path, *, vault: Path | None = None) -> Note | Skip
     """
     rel = _rel(path, vault)
     try:
-        data = path.read_bytes()
-    except OSError as err:
-        return Skip(path, rel, f"cannot be read: {err.strerror}")
-    try:
-        text = decode_note(path, data)
+        data, text = read_note_bytes(path)
     except InputError as err:
         return Skip(path, rel, err.message)
     return Note(
