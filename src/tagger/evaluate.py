@@ -179,10 +179,7 @@ def _train_counts(train: Sequence[Entry]) -> dict[str, int]:
 
 
 def _spellings(entries: Sequence[Entry]) -> Spellings:
-    sp = Spellings()
-    for e in sorted(entries, key=lambda e: entry_date(e) or dt.date.min):
-        sp.update(e.tags)
-    return sp
+    return Spellings.of(entries)
 
 
 def per_tag_table(

@@ -96,9 +96,9 @@ def tokenize(entries: Sequence[Entry], korean: KoreanSettings) -> list[Tokens]:
     for e, kor in zip(entries, morphemes):
         # Title: words and their character 4-grams, no word pairs (the text block has those).
         # Measured on three time splits: P@1 +0.01 to +0.015, assigned-set F1 +0.001 / +0.012 / +0.031.
-        title = english_words(e.title)
-        title += char_ngrams(title)
-        text = with_bigrams(english_words(e.title) + english_words(e.abstract))
+        words = english_words(e.title)
+        title = words + char_ngrams(words)
+        text = with_bigrams(words + english_words(e.abstract))
         comment = latin_terms(e.comment) + kor
         out.append(Tokens(tuple(title), tuple(text), tuple(comment), tuple(english_words(e.translation))))
     return out

@@ -79,16 +79,6 @@ def analyser(settings: KoreanSettings) -> Any:
     return _kiwis[settings]
 
 
-def kiwipiepy_version() -> str:
-    """The installed kiwipiepy's version, recorded in a model's metadata (its morphemes depend on it).
-
-    Read from the package metadata, so asking does not import kiwipiepy itself.
-    """
-    from importlib.metadata import version
-
-    return version("kiwipiepy")
-
-
 def content_morphemes(texts: Sequence[str], settings: KoreanSettings) -> list[list[str]]:
     """Hangul content morphemes of each text, in order.
 
@@ -130,4 +120,4 @@ def _has_hangul(text: str) -> bool:
     return any("\uac00" <= ch <= "\ud7a3" for ch in text)
 
 
-__all__ = ["CONTENT_TAGS", "KoreanSettings", "analyser", "content_morphemes", "kiwipiepy_version", "warm_up"]
+__all__ = ["CONTENT_TAGS", "KoreanSettings", "analyser", "content_morphemes", "warm_up"]

@@ -129,9 +129,7 @@ class TagModel:
                 "Tag a few notes by hand first"
             )
         usable = chronological(usable)
-        self.spellings_ = Spellings()
-        for e in usable:
-            self.spellings_.update(e.tags)
+        self.spellings_ = Spellings.of(usable)
         counts = Counter(k for e in usable for k in {tag_key(t) for t in e.tags})
         self.keys_ = sorted(k for k, c in counts.items() if c >= self.min_tag_notes)
         if not self.keys_:

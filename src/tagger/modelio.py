@@ -68,7 +68,6 @@ def model_state(model: TagModel) -> dict[str, Any]:
         "heldout": dict(model.heldout_),
         "spellings": {"latest": dict(model.spellings_.latest), "seen": {k: list(v) for k, v in model.spellings_.seen.items()}},
         "tag_phrases": list(model.tag_phrases_),
-        "metadata": dict(model.metadata_),
     }
 
 
@@ -102,7 +101,6 @@ def model_from_state(state: dict[str, Any]) -> TagModel:
     model.heldout_ = dict(state["heldout"])
     model.spellings_ = Spellings(latest=dict(state["spellings"]["latest"]), seen={k: list(v) for k, v in state["spellings"]["seen"].items()})
     model.tag_phrases_ = list(state["tag_phrases"])
-    model.metadata_ = dict(state["metadata"])
     return model
 
 

@@ -177,9 +177,7 @@ def review(
 
         raise InputError(f"found {len(usable)} tagged notes with text; a {folds}-fold review needs at least {2 * folds}")
     scores, keys, counts, assignment = out_of_fold(usable, folds=folds, model_factory=model_factory, progress=progress)
-    spellings = Spellings()
-    for e in sorted(usable, key=lambda e: entry_date(e) or dt.date.min):
-        spellings.update(e.tags)
+    spellings = Spellings.of(usable)
     column = {k: j for j, k in enumerate(keys)}
     items: list[ReviewItem] = []
     judged = 0

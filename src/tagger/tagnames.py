@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tagger.entry import Entry
 
 #: An Obsidian tag: letters, digits, `_`, `-`, `/`, and at least one non-digit.
 TAG_RE = re.compile(r"[\w\-/]*[^\W\d][\w\-/]*")
@@ -51,6 +55,21 @@ class Spellings:
             variants = self.seen.setdefault(key, [])
             if tag not in variants:
                 variants.append(tag)
+
+    @classmethod
+    def of(cls, entries: Iterable[Entry]) -> Spellings:
+        """The spellings of `entries`' tags, read oldest note first (`entry.chronological`).
+
+        >>> import datetime as dt; from tagger.entry import Entry
+        >>> Spellings.of([Entry(tags=("gan",), date=dt.date(2024, 1, 1)), Entry(tags=("GAN",), date=dt.date(2020, 1, 1))]).display("Gan")
+        'gan'
+        """
+        from tagger.entry import chronological
+
+        out = cls()
+        for e in chronological(entries):
+            out.update(e.tags)
+        return out
 
     def display(self, tag: str) -> str:
         """The latest spelling of `tag`'s key; `tag` itself when the key was never seen."""
