@@ -34,7 +34,7 @@ import json
 import math
 import shutil
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script too
@@ -53,7 +53,8 @@ from benchmarks.annif_runner import (  # noqa: E402
     train_project,
 )
 from tagger import read_entries  # noqa: E402
-from tagger.entry import Entry  # noqa: E402
+from tagger.entry import Entry, chronological  # noqa: E402
+from tagger.evaluate import split_by_date  # noqa: E402
 from tagger.metrics import ranking_metrics  # noqa: E402
 from tagger.tagnames import tag_key  # noqa: E402
 
@@ -86,35 +87,14 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _date_function() -> Callable[[Entry], dt.date | None]:
-    # tagger.entry.entry_date also dates undated notes by their arXiv id; use it
-    # when the model module is there, so the split matches tagger's own benchmark.
-    try:
-        from tagger.entry import entry_date
-    except ImportError:
-        return lambda e: e.date
-    return entry_date
-
-
 def split(entries: Iterable[Entry]) -> tuple[list[Entry], list[Entry]]:
-    """(train, test): tagged notes with text before 2025; tagged notes of 2025-01-01..06-30.
+    """(train, test) exactly as tagger's quality benchmark splits: `tagger.evaluate.split_by_date`.
 
-    Both are sorted by date (oldest first), so the newest training notes are last.
+    Annif trains on the tagged training notes with text, oldest first (so the
+    newest, used to tune its threshold, are last).
     """
-    date_of = _date_function()
-    train: list[tuple[dt.date, Entry]] = []
-    test: list[tuple[dt.date, Entry]] = []
-    for e in entries:
-        d = date_of(e)
-        if not e.tags or d is None:
-            continue
-        if d < TRAIN_BEFORE:
-            if e.has_text:
-                train.append((d, e))
-        elif d <= TEST_LAST:
-            test.append((d, e))
-    by_date: Callable[[tuple[dt.date, Entry]], dt.date] = lambda pair: pair[0]
-    return [e for _, e in sorted(train, key=by_date)], [e for _, e in sorted(test, key=by_date)]
+    train, test = split_by_date(list(entries), since=TRAIN_BEFORE, until=TEST_LAST)
+    return chronological(e for e in train if e.tags and e.has_text), test
 
 
 def gold_keys(entries: Sequence[Entry]) -> list[set[str]]:

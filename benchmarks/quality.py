@@ -11,7 +11,6 @@ figures (one code path: `tagger.evaluate.evaluate_split`).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import math
 import sys
@@ -22,16 +21,17 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.baseline import PlainBaseline  # noqa: E402
-from tagger.evaluate import evaluate_split, format_evaluation  # noqa: E402
+from tagger.evaluate import METRIC_ORDER, evaluate_split, format_evaluation  # noqa: E402
 from tagger.model import TagModel  # noqa: E402
 from tagger.read import read_entries  # noqa: E402
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "arxiv-today"
-SINCE = dt.date(2025, 1, 1)
-UNTIL = dt.date(2025, 6, 30)
+from benchmarks.peers import TEST_LAST as UNTIL  # noqa: E402
+from benchmarks.peers import TRAIN_BEFORE as SINCE  # noqa: E402
+
 #: Issue 3's targets on this split.
 TARGETS = {"P@1": 0.78, "R@5": 0.86, "assigned_f1": 0.64}
-COLUMNS = ["P@1", "R@3", "R@5", "F1@3", "nDCG@5", "assigned_precision", "assigned_recall", "assigned_f1", "micro_f1"]
+COLUMNS = METRIC_ORDER
 SHORT = {"assigned_precision": "asg P", "assigned_recall": "asg R", "assigned_f1": "asg F1", "micro_f1": "micro F1"}
 
 
