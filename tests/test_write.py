@@ -248,3 +248,12 @@ def test_split_lines_covers_every_byte() -> None:
     lines = split_lines(text)
     assert "".join(text[ln.start : ln.end] for ln in lines) == text
     assert [ln.text for ln in lines] == ["a", "b", "", "c", "d"]
+
+
+@pytest.mark.parametrize("text", ["---\ntags : [GAN]\n---\nx", "---\ntags:\n-\tGAN\n---\nx", "---\nTag: GAN\n---\nx"])
+def test_front_matter_tags_are_rewritten_where_they_are_read(text: str) -> None:
+    from tagger import parse_note, set_tags
+
+    changed = set_tags(text, ["gan"])
+    assert parse_note(changed).tags == ("gan",)
+    assert "#gan" not in changed and "GAN" not in changed

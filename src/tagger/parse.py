@@ -143,6 +143,12 @@ def _fenced(lines: Sequence[Line]) -> set[int]:
     return out
 
 
+#: A front matter `tags:` (or `tag:`) key and its value; an item of a YAML list under it.
+#: Shared with the writer, so what is read as front-matter tags is exactly what is rewritten.
+FRONT_TAGS_RE = re.compile(r"^(tags|tag)\s*:\s*(.*)$", re.IGNORECASE)
+FRONT_ITEM_RE = re.compile(r"^\s*-\s+")
+
+
 def front_matter_tags(front: tuple[Line, ...]) -> list[str]:
     r"""Tags from an Obsidian front matter block: `tags: [a, b]`, `tags: a b` or a `- a` list.
 
@@ -154,13 +160,13 @@ def front_matter_tags(front: tuple[Line, ...]) -> list[str]:
     tags: list[str] = []
     in_list = False
     for ln in front[1:-1]:
-        m = re.match(r"^(tags|tag)\s*:\s*(.*)$", ln.text.strip(), re.IGNORECASE)
+        m = FRONT_TAGS_RE.match(ln.text.strip())
         if m:
             value = m.group(2).strip()
             in_list = not value
             value = value.strip("[]")
             tags += [t.strip().strip("'\"").lstrip("#") for t in re.split(r"[,\s]+", value) if t.strip()]
-        elif in_list and re.match(r"^\s*-\s+", ln.text):
+        elif in_list and FRONT_ITEM_RE.match(ln.text):
             tags.append(ln.text.strip()[1:].strip().strip("'\"").lstrip("#"))
         elif in_list and ln.text.strip():
             in_list = False
@@ -346,6 +352,8 @@ def parse_digest(text: str, *, path: Path | str | None = None, date: dt.date | N
 
 __all__ = [
     "BOM",
+    "FRONT_ITEM_RE",
+    "FRONT_TAGS_RE",
     "Layout",
     "Line",
     "date_from_name",

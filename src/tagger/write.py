@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tagger.errors import InputError
-from tagger.parse import Line, layout, parse_note, split_lines, tag_tokens
+from tagger.parse import FRONT_ITEM_RE, FRONT_TAGS_RE, Line, layout, parse_note, split_lines, tag_tokens
 
 
 def _eol(text: str) -> str:
@@ -127,11 +127,11 @@ def _front_matter_tag_span(front: tuple[Line, ...]) -> tuple[int, int, str, str 
     inner = front[1:-1]
     for i, ln in enumerate(inner):
         stripped = ln.text.lstrip()
-        if stripped.lower().startswith(("tags:", "tag:")):
+        if FRONT_TAGS_RE.match(stripped.rstrip()):
             end = ln.start + len(ln.text)
             item_indent: str | None = None
             j = i + 1
-            while j < len(inner) and inner[j].text.lstrip().startswith("- "):
+            while j < len(inner) and FRONT_ITEM_RE.match(inner[j].text):
                 end = inner[j].start + len(inner[j].text)
                 if item_indent is None:
                     item_indent = inner[j].text[: len(inner[j].text) - len(inner[j].text.lstrip())]
