@@ -41,7 +41,7 @@ from tagger.entry import Entry, Suggestion
 from tagger.errors import InputError, ModelError, NotTrainedError, TaggerError, missing_model
 from tagger.parse import date_from_name, front_matter_tags, layout, parse_note
 from tagger.read import in_tool_folder, iter_note_paths, read_note_bytes
-from tagger.tagnames import tag_key
+from tagger.tagnames import dedupe_tags, tag_key
 from tagger.write import set_tags, write_atomic
 
 if TYPE_CHECKING:
@@ -97,24 +97,9 @@ class NoteCheck:
         if self.entry is None:
             return []
         if not self.entry.tags:
-            return dedupe_tags(s.tag for s in self.suggestions if s.assigned)
+            return list(dedupe_tags(s.tag for s in self.suggestions if s.assigned))
         new = {r.old: r.new for r in self.renames}
-        return dedupe_tags(new.get(t, t) for t in self.entry.tags)
-
-
-def dedupe_tags(tags: Iterable[str]) -> list[str]:
-    """Tags in order, dropping later ones that fold to a key already present.
-
-    >>> dedupe_tags(["GAN", "rl", "gan"])
-    ['GAN', 'rl']
-    """
-    out: list[str] = []
-    seen: set[str] = set()
-    for t in tags:
-        if tag_key(t) not in seen:
-            seen.add(tag_key(t))
-            out.append(t)
-    return out
+        return list(dedupe_tags(new.get(t, t) for t in self.entry.tags))
 
 
 def canonical_tag(tag: str, vocabulary: Mapping[str, str], aliases: Mapping[str, str]) -> tuple[str, str]:
@@ -578,7 +563,6 @@ __all__ = [
     "build_parser",
     "canonical_tag",
     "check_main",
-    "dedupe_tags",
     "fix_commands",
     "fix_main",
     "group_by_vault",

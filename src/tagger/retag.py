@@ -40,7 +40,7 @@ from tagger.entry import Entry, Suggestion
 from tagger.errors import InputError
 from tagger.parse import parse_note
 from tagger.read import note_paths, read_note_bytes
-from tagger.tagnames import tag_key
+from tagger.tagnames import dedupe_tags, tag_key
 
 #: A batch of entries → ranked suggestions per entry (e.g. `lambda es: model.suggest(es, k=10)`).
 Suggester = Callable[[Sequence[Entry]], list[list[Suggestion]]]
@@ -298,16 +298,6 @@ def load_notes(
 # ---- planning (pure) -----------------------------------------------------------------------
 
 
-def _dedupe(tags: Iterable[str]) -> tuple[str, ...]:
-    seen: set[str] = set()
-    out = []
-    for t in tags:
-        if tag_key(t) not in seen:
-            seen.add(tag_key(t))
-            out.append(t)
-    return tuple(out)
-
-
 def _picks(
     suggestions: Sequence[Suggestion], *, min_score: float, normalizer: Mapping[str, str], have: set[str]
 ) -> list[tuple[str, float]]:
@@ -394,7 +384,7 @@ def plan_retag(
 
     if mode == "normalize":
         for note in notes:
-            new = _dedupe(norm.get(tag_key(t), t) for t in note.entry.tags)
+            new = dedupe_tags(norm.get(tag_key(t), t) for t in note.entry.tags)
             kept = "spelled canonically" if note.entry.tags else "untagged (normalize only respells tags)"
             add(note, _change(note, new, (), "canonical spelling"), kept)
         return plan

@@ -80,6 +80,21 @@ class Spellings:
         return {k: v for k, v in self.seen.items() if len(v) > 1}
 
 
+def dedupe_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Tags in order, dropping later ones that fold to a key already present.
+
+    >>> dedupe_tags(["GAN", "rl", "gan"])
+    ('GAN', 'rl')
+    """
+    out: list[str] = []
+    seen: set[str] = set()
+    for t in tags:
+        if tag_key(t) not in seen:
+            seen.add(tag_key(t))
+            out.append(t)
+    return tuple(out)
+
+
 def apply_aliases(tags: Iterable[str], aliases: Mapping[str, str]) -> tuple[str, ...]:
     """Map tags through an alias table (keys folded), dropping duplicates by key.
 
@@ -87,14 +102,7 @@ def apply_aliases(tags: Iterable[str], aliases: Mapping[str, str]) -> tuple[str,
     ('llm', 'rl')
     """
     folded = {tag_key(k): v for k, v in aliases.items()}
-    out: list[str] = []
-    keys: set[str] = set()
-    for tag in tags:
-        new = folded.get(tag_key(tag), tag)
-        if tag_key(new) not in keys:
-            keys.add(tag_key(new))
-            out.append(new)
-    return tuple(out)
+    return dedupe_tags(folded.get(tag_key(tag), tag) for tag in tags)
 
 
-__all__ = ["TAG_RE", "Spellings", "apply_aliases", "is_valid_tag", "tag_key"]
+__all__ = ["TAG_RE", "Spellings", "apply_aliases", "dedupe_tags", "is_valid_tag", "tag_key"]
