@@ -419,7 +419,6 @@ def run_vault(root: Path, paths: Sequence[Path], args: argparse.Namespace, *, fi
 
     # Every tag the model has seen, rare ones included, in its latest spelling.
     vocabulary = dict(model.spellings_.latest)
-    vocabulary.update(zip(model.keys_, model.tags_))
     aliases = {tag_key(k): v for k, v in config.aliases.items()}
     for c in readable:
         review_tags(c, vocabulary, aliases)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import TextIO
 
@@ -57,4 +59,20 @@ class Progress:
             self.stream.flush()
 
 
-__all__ = ["Progress"]
+
+@contextmanager
+def progress_bar(label: str, *, enabled: bool = True) -> Iterator[Callable[[str, int, int], None]]:
+    """A `(stage, done, total)` callback drawing the shared progress bar (a terminal, runs over a second).
+
+    >>> with progress_bar("retag", enabled=False) as report:
+    ...     report("reading", 3, 10)
+    """
+    with Progress(label, enabled=enabled) as bar:
+
+        def report(stage: str, done: int, total: int) -> None:
+            bar.update(done / total if total else 1.0, f"{stage} {done}/{total}")
+
+        yield report
+
+
+__all__ = ["Progress", "progress_bar"]

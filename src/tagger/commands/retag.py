@@ -12,8 +12,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -105,23 +104,6 @@ class Style:
         return self(t, "2")
 
 
-@contextmanager
-def progress_bar(label: str, *, enabled: bool = True) -> Iterator[Callable[[str, int, int], None]]:
-    """A `(stage, done, total)` callback drawing the shared progress bar (a terminal, runs over a second).
-
-    >>> with progress_bar("retag", enabled=False) as report:
-    ...     report("reading", 3, 10)
-    """
-    from tagger.progress import Progress
-
-    with Progress(label, enabled=enabled) as bar:
-
-        def report(stage: str, done: int, total: int) -> None:
-            bar.update(done / total if total else 1.0, f"{stage} {done}/{total}")
-
-        yield report
-
-
 def change_line(change: Change, style: Style, *, status: str | None = None) -> str:
     """`path` then `#old → #new`: added tags `+#tag score` (green), respelled ones yellow, dropped ones `-#tag` (red).
 
@@ -204,6 +186,8 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     err = sys.stderr
     style = Style(out)
+    from tagger.progress import progress_bar
+
     with progress_bar("retag", enabled=not quiet) as report:
         got = load_notes(
             vault,
@@ -308,4 +292,4 @@ def _shell(path: Path | None) -> str:
     return shlex.quote(str(path))
 
 
-__all__ = ["MAX_SKIP_LINES", "SUGGEST_K", "Style", "add_arguments", "change_line", "progress_bar", "run"]
+__all__ = ["MAX_SKIP_LINES", "SUGGEST_K", "Style", "add_arguments", "change_line", "run"]

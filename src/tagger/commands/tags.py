@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
 
     >>> from tagger.cli import main; main(["tags", "--help"])  # doctest: +SKIP
     """
-    from tagger.commands.retag import progress_bar
+    from tagger.progress import progress_bar
     from tagger.config import load_config
     from tagger.retag import load_notes
     from tagger.tagnames import tag_key

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
 
     >>> from tagger.cli import main; main(["undo", "--help"])  # doctest: +SKIP
     """
-    from tagger.commands.retag import progress_bar
+    from tagger.progress import progress_bar
     from tagger.retag import undo_log
 
     with progress_bar("undo") as report:
