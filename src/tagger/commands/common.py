@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tagger.entry import Entry
 from tagger.errors import InputError
 from tagger.read import entry_from_dict, read_entries
+
+if TYPE_CHECKING:
+    from tagger.config import Config
 
 
 @dataclass
@@ -49,9 +54,25 @@ def add_inputs(parser: argparse.ArgumentParser, *, stdin: bool = True) -> None:
     )
 
 
-def read_inputs(paths: list[str], problems: Problems) -> list[Entry]:
-    """Entries from the command line's paths; `-` reads one note from stdin."""
+def vault_config(paths: Sequence[str], *, aliases_file: str | None = None) -> tuple[Path | None, Config]:
+    """The vault the command line's first path lies in (None outside any), and its settings.
+
+    >>> vault_config(["data/example-vault"])[1].stale_after_notes
+    50
+    """
+    from tagger.config import find_vault_root, load_config
+
+    vault = find_vault_root(Path.cwd() if paths[0] == "-" else Path(paths[0]))
+    return vault, load_config(vault, aliases_file=aliases_file)
+
+
+def read_inputs(paths: list[str], problems: Problems, *, aliases: Mapping[str, str] | None = None) -> list[Entry]:
+    """Entries from the command line's paths; `-` reads one note from stdin.
+
+    With `aliases`, tags are read as `tagger train` learns them: aliases folded.
+    """
     from tagger.parse import parse_note
+    from tagger.tagnames import apply_aliases
 
     out: list[Entry] = []
     for p in paths:
@@ -66,7 +87,9 @@ def read_inputs(paths: list[str], problems: Problems) -> list[Entry]:
             out.append(parse_note(text))
         else:
             out.extend(read_entries(Path(p), on_problem=problems))
+    if aliases:
+        out = [e.replace(tags=apply_aliases(e.tags, aliases)) for e in out]
     return out
 
 
-__all__ = ["Problems", "add_inputs", "entry_from_dict", "read_inputs"]
+__all__ = ["Problems", "add_inputs", "entry_from_dict", "read_inputs", "vault_config"]

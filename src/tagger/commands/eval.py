@@ -13,9 +13,8 @@ import datetime as dt
 import re
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
-from tagger.commands.common import Problems, add_inputs, read_inputs
+from tagger.commands.common import Problems, add_inputs, read_inputs, vault_config
 from tagger.entry import Entry
 from tagger.errors import InputError
 
@@ -57,7 +56,6 @@ def run(args: argparse.Namespace) -> int:
 
     >>> from tagger.cli import main; main(["eval", "--help"])  # doctest: +SKIP
     """
-    from tagger.config import find_vault_root, load_config
     from tagger.evaluate import (
         add_months,
         default_since,
@@ -72,20 +70,14 @@ def run(args: argparse.Namespace) -> int:
     )
     from tagger.entry import entry_date
     from tagger.progress import Progress
-    from tagger.tagnames import apply_aliases
 
     if args.rolling is not None and args.rolling < 1:
         raise InputError(f"--rolling needs a number of months of 1 or more, not {args.rolling}")
     if args.top < 1:
         raise InputError(f"--top needs 1 or more, not {args.top}")
-    first = Path(args.paths[0])
-    vault = find_vault_root(first if first.is_dir() else first.parent)
-    config = load_config(vault, aliases_file=args.aliases)
+    _, config = vault_config(args.paths, aliases_file=args.aliases)
     problems = Problems()
-    entries = read_inputs(args.paths, problems)
-    if config.aliases:
-        # The same tags `tagger train` learns from.
-        entries = [e.replace(tags=apply_aliases(e.tags, config.aliases)) for e in entries]
+    entries = read_inputs(args.paths, problems, aliases=config.aliases)
     dated = [d for e in entries if e.tags and e.has_text and (d := entry_date(e)) is not None]
     if len(dated) < 10:
         raise InputError(f"has {len(dated)} dated, tagged notes; an evaluation needs at least 10", path=args.paths[0])

@@ -10,9 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from tagger.commands.common import Problems, add_inputs, read_inputs
+from tagger.commands.common import Problems, add_inputs, read_inputs, vault_config
 from tagger.errors import InputError
 
 
@@ -35,22 +34,15 @@ def run(args: argparse.Namespace) -> int:
 
     >>> from tagger.cli import main; main(["review", "--help"])  # doctest: +SKIP
     """
-    from tagger.config import find_vault_root, load_config
     from tagger.progress import Progress
     from tagger.review import format_review, review, review_record
-    from tagger.tagnames import apply_aliases
 
     if args.folds < 2:
         raise InputError(f"--folds needs 2 or more, not {args.folds}")
     if not 0.0 < args.missing_min <= 1.0 or not 0.0 <= args.stray_max < 1.0:
         raise InputError("--missing-min must be in (0, 1] and --stray-max in [0, 1)")
-    first = Path(args.paths[0])
-    vault = find_vault_root(first if first.is_dir() else first.parent)
-    config = load_config(vault, aliases_file=args.aliases)
-    entries = read_inputs(args.paths, Problems())
-    if config.aliases:
-        # Judge the tags as `tagger train` would learn them: aliases folded.
-        entries = [e.replace(tags=apply_aliases(e.tags, config.aliases)) for e in entries]
+    _, config = vault_config(args.paths, aliases_file=args.aliases)
+    entries = read_inputs(args.paths, Problems(), aliases=config.aliases)
     with Progress("reviewing") as bar:
         result = review(
             entries, folds=args.folds, top=args.top or None, missing_min=args.missing_min, stray_max=args.stray_max, progress=bar

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tagger.commands.common import Problems, add_inputs, read_inputs
+from tagger.commands.common import Problems, add_inputs, read_inputs, vault_config
 
 if TYPE_CHECKING:
     from tagger.entry import Entry
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
     A missing or unusable model raises `NotTrainedError` / `ModelError`, which `tagger.cli` reports.
     """
-    from tagger.config import find_vault_root
+    from tagger.config import resolve_model_path
     from tagger.korean import KoreanSettings, warm_up
     from tagger.modelio import load_model
 
@@ -45,9 +45,8 @@ def run(args: argparse.Namespace) -> int:
     warm_up(KoreanSettings())
     problems = Problems()
     entries = read_inputs(args.paths, problems)
-    first = Path(args.paths[0]) if args.paths[0] != "-" else Path.cwd()
-    vault = find_vault_root(first if first.is_dir() else first.parent)
-    model = load_model(args.model, vault=vault)
+    vault, config = vault_config(args.paths)
+    model = load_model(resolve_model_path(args.model, vault=vault, config=config))
     rows = model.suggest(entries, k=max(args.top, 1))
     explanations = None
     if args.explain:

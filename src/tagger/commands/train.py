@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from tagger.commands.common import Problems, add_inputs, read_inputs
+from tagger.commands.common import Problems, add_inputs, read_inputs, vault_config
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,26 +24,21 @@ def run(args: argparse.Namespace) -> int:
     The model path is checked before training, so a bad `--model` fails at
     once; notes that cannot be read are reported and skipped, not fatal.
     """
-    from tagger.config import find_vault_root, load_config, resolve_model_path
+    from tagger.config import resolve_model_path
     from tagger.errors import InputError
     from tagger.model import TagModel
     from tagger.modelio import check_writable, save_model
     from tagger.progress import Progress
-    from tagger.tagnames import apply_aliases
 
     start = time.perf_counter()
     problems = Problems()
-    first = Path(args.paths[0])
-    vault = find_vault_root(first if first.is_dir() else first.parent)
-    config = load_config(vault, aliases_file=args.aliases)
+    vault, config = vault_config(args.paths, aliases_file=args.aliases)
     target = check_writable(resolve_model_path(args.model, vault=vault, config=config))
-    entries = read_inputs(args.paths, problems)
+    entries = read_inputs(args.paths, problems, aliases=config.aliases)
     if not entries:
         if problems.failed:
             raise InputError(f"none of its {len(problems.failed)} notes could be read (reasons above)", path=args.paths[0])
         raise InputError("no notes found; give a vault folder with .md notes", path=args.paths[0])
-    if config.aliases:
-        entries = [e.replace(tags=apply_aliases(e.tags, config.aliases)) for e in entries]
     model = TagModel() if args.half_life is None else TagModel(half_life_days=args.half_life)
     with Progress("training") as bar:
         model.fit(entries, progress=bar)
