@@ -396,6 +396,28 @@ def test_bad_config_is_one_line(vault: Vault, capsys: pytest.CaptureFixture[str]
     assert len(out.strip().splitlines()) == 1 and "tagger.toml" in out and "TOML" in out
 
 
+def test_alias_target_written_two_ways_is_fixed_once_and_as_retag_normalize_writes_it(
+    vault: Vault, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The hook and `retag --normalize` share one spelling rule: a target the alias table
+    # writes two ways takes the last, so what tagger-fix writes passes tagger-check.
+    from tagger.config import load_config
+    from tagger.vocab import build_vocabulary
+
+    rel = vault.tagged()
+    path = vault.root / rel
+    target = parse_note(path.read_text(encoding="utf-8")).tags[0]
+    vault.config(f'[aliases]\nsome-old-name = "{misspell(target)}"\nmy-old-name = "{target}"\n')
+    before = path.read_bytes().decode("utf-8")
+    path.write_bytes(set_tags(before, ["my-old-name", *parse_note(before).tags[1:]]).encode("utf-8"))
+    assert fix_main([str(rel)]) == 1
+    assert parse_note(path.read_text(encoding="utf-8")).tags == parse_note(before).tags
+    capsys.readouterr()
+    assert check_main([str(rel)]) == 0, capsys.readouterr().out
+    normalizer = build_vocabulary(read_entries(vault.root)).normalizer(load_config(vault.root).aliases)
+    assert normalizer["my-old-name"] == normalizer["some-old-name"] == normalizer[tag_key(target)] == target
+
+
 def test_fix_applies_aliases(vault: Vault, capsys: pytest.CaptureFixture[str]) -> None:
     files = _aliased(vault)
     path = vault.root / files[0]

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from tagger.entry import Entry
-from tagger.vocab import alias_suggestions, build_vocabulary, name_relation
+from tagger.vocab import SpellingRule, alias_suggestions, build_vocabulary, name_relation
 
 
 def e(date: str, *tags: str) -> Entry:
@@ -40,6 +40,21 @@ def test_normalizer_prefers_aliases_and_is_stable() -> None:
     assert n["rl"] == "reinforcement-learning"
     # every target maps to itself: normalizing twice changes nothing more
     assert all(n.get(k.casefold().replace("_", "-"), k) == k for k in set(n.values()))
+
+
+def test_spelling_rule_is_the_normalizer_and_takes_one_spelling_per_target() -> None:
+    # `lm` and `language-model` both point at llm, written "LLM" then "llm": every way in
+    # lands on the last spelling (the hook once wrote "llm" for one and "LLM" for the other).
+    v = build_vocabulary([e("2020-01-01", "Llm", "gan"), e("2024-01-01", "GAN", "rl")])
+    aliases = {"lm": "LLM", "Language_Model": "llm"}
+    rule = SpellingRule({t.key: t.tag for t in v.tags}, aliases)
+    assert [rule.respell(t) for t in ("lm", "language-model", "LLM", "Llm", "llm")] == [
+        ("llm", "alias"), ("llm", "alias"), ("llm", "alias spelling"), ("llm", "alias spelling"), ("llm", None)
+    ]
+    assert rule.respell("gan") == ("GAN", "vocabulary") and rule.respell("new-tag") == ("new-tag", None)
+    assert rule.table() == v.normalizer(aliases)
+    assert all(rule.respell(rule.respell(t)[0]) == (rule.respell(t)[0], None) for t in [*rule.table(), "Efficient_Training"])
+    assert rule.knows("LANGUAGE_MODEL") and rule.knows("Rl") and not rule.knows("new-tag")
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ import os
 import re
 import shlex
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,12 +41,13 @@ from tagger.entry import Entry, Suggestion
 from tagger.errors import InputError, ModelError, NotTrainedError, TaggerError, missing_model
 from tagger.parse import date_from_name, front_matter_tags, layout, parse_note
 from tagger.read import in_tool_folder, iter_note_paths, read_note_bytes
-from tagger.tagnames import dedupe_tags, tag_key
+from tagger.tagnames import dedupe_tags
 from tagger.write import set_tags, write_atomic
 
 if TYPE_CHECKING:
     from tagger.korean import KoreanSettings
     from tagger.model import TagModel
+    from tagger.vocab import SpellingRule
 
 #: Exit codes: notes need attention (or fix changed them); the hook could not run.
 FAILED = 1
@@ -102,59 +103,45 @@ class NoteCheck:
         return list(dedupe_tags(new.get(t, t) for t in self.entry.tags))
 
 
-def canonical_tag(tag: str, vocabulary: Mapping[str, str], aliases: Mapping[str, str]) -> tuple[str, str]:
+def canonical_tag(tag: str, rule: SpellingRule) -> tuple[str, str]:
     """The canonical form of `tag` and the reason it differs ('' when it does not).
 
-    `vocabulary` maps tag keys to the model's display spelling; `aliases` maps
-    tag keys to their canonical tag. An alias wins over the vocabulary, and an
-    alias target's own spelling wins over the vocabulary's (the author wrote
-    it down on purpose).
+    `rule` decides (the same `SpellingRule` as `retag --normalize`); this only says why in words.
 
-    >>> vocab = {"efficient-training": "efficient-training", "llm": "llm"}
-    >>> canonical_tag("efficient_training", vocab, {})
+    >>> from tagger.vocab import SpellingRule
+    >>> rule = SpellingRule({"efficient-training": "efficient-training", "llm": "llm"}, {"lm": "llm"})
+    >>> canonical_tag("efficient_training", rule)
     ('efficient-training', 'spelled #efficient-training in the vocabulary')
-    >>> canonical_tag("lm", vocab, {"lm": "llm"})
+    >>> canonical_tag("lm", rule)
     ('llm', 'an alias of #llm (see [aliases])')
-    >>> canonical_tag("brand-new", vocab, {})
+    >>> canonical_tag("brand-new", rule)
     ('brand-new', '')
     """
-    key = tag_key(tag)
-    target = aliases.get(key)
-    if target is not None and tag_key(target) != key:
-        return target, f"an alias of #{target} (see [aliases])"
-    spelled, where = target or _alias_spelling(key, aliases), "your [aliases]"
-    if spelled is None:
-        spelled, where = vocabulary.get(key), "the vocabulary"
-    if spelled is not None and spelled != tag:
-        return spelled, f"spelled #{spelled} in {where}"
-    return tag, ""
+    spelled, why = rule.respell(tag)
+    if why is None:
+        return tag, ""
+    if why == "alias":
+        return spelled, f"an alias of #{spelled} (see [aliases])"
+    return spelled, f"spelled #{spelled} in {'your [aliases]' if why == 'alias spelling' else 'the vocabulary'}"
 
 
-def _alias_spelling(key: str, aliases: Mapping[str, str]) -> str | None:
-    """The spelling an alias target gives a key (`lm = "LLM"` spells `llm` as `LLM`)."""
-    for target in aliases.values():
-        if tag_key(target) == key:
-            return target
-    return None
-
-
-def review_tags(check: NoteCheck, vocabulary: Mapping[str, str], aliases: Mapping[str, str]) -> None:
+def review_tags(check: NoteCheck, rule: SpellingRule) -> None:
     """Fill `renames` and `coined` for a readable note.
 
+    >>> from tagger.vocab import SpellingRule
     >>> check = read_check(Path("data/example-vault/2020/200114 AugGAN.md"))
-    >>> review_tags(check, {"gan": "gan"}, {})
+    >>> review_tags(check, SpellingRule({"gan": "gan"}))
     >>> [(r.old, r.new) for r in check.renames], check.coined
     ([('GAN', 'gan')], ['augmentation'])
     """
     assert check.entry is not None
     check.renames.clear()
     check.coined.clear()
-    alias_keys = set(aliases) | {tag_key(v) for v in aliases.values()}
     for tag in check.entry.tags:
-        new, why = canonical_tag(tag, vocabulary, aliases)
+        new, why = canonical_tag(tag, rule)
         if why:
             check.renames.append(Rename(tag, new, why))
-        elif tag_key(tag) not in vocabulary and tag_key(tag) not in alias_keys:
+        elif not rule.knows(tag):
             check.coined.append(tag)
 
 
@@ -417,17 +404,18 @@ def run_vault(root: Path, paths: Sequence[Path], args: argparse.Namespace, *, fi
         return BROKEN
     _warm_korean(readable, model.korean)
 
+    from tagger.vocab import SpellingRule  # here, like the model: a commit with no note pays nothing
+
     # Every tag the model has seen, rare ones included, in its latest spelling.
-    vocabulary = dict(model.spellings_.latest)
-    aliases = {tag_key(k): v for k, v in config.aliases.items()}
+    rule = SpellingRule(model.spellings_.latest, config.aliases)
     for c in readable:
-        review_tags(c, vocabulary, aliases)
+        review_tags(c, rule)
     to_suggest = [c for c in readable if c.untagged and c.entry is not None and c.entry.has_own_text]
     if to_suggest:
         k = max(args.top, int(getattr(model, "max_assigned", 5)))
         entries: list[Entry] = [c.entry for c in to_suggest if c.entry is not None]
         for c, sugg in zip(to_suggest, model.suggest(entries, k=k)):
-            c.suggestions = [dataclasses.replace(s, tag=canonical_tag(s.tag, vocabulary, aliases)[0]) for s in sugg]
+            c.suggestions = [dataclasses.replace(s, tag=rule.respell(s.tag)[0]) for s in sugg]
 
     stale = stale_warning(model, root, config, model_path)
     if stale:

@@ -95,14 +95,23 @@ def dedupe_tags(tags: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def fold_aliases(aliases: Mapping[str, str]) -> dict[str, str]:
+    """An alias table keyed by tag key, so a tag in any spelling finds its alias (targets kept as written).
+
+    >>> fold_aliases({"LM": "llm", "Efficient_Training": "efficient-training"})
+    {'lm': 'llm', 'efficient-training': 'efficient-training'}
+    """
+    return {tag_key(k): v for k, v in aliases.items()}
+
+
 def apply_aliases(tags: Iterable[str], aliases: Mapping[str, str]) -> tuple[str, ...]:
     """Map tags through an alias table (keys folded), dropping duplicates by key.
 
     >>> apply_aliases(["lm", "LLM", "rl"], {"lm": "llm"})
     ('llm', 'rl')
     """
-    folded = {tag_key(k): v for k, v in aliases.items()}
+    folded = fold_aliases(aliases)
     return dedupe_tags(folded.get(tag_key(tag), tag) for tag in tags)
 
 
-__all__ = ["TAG_RE", "Spellings", "apply_aliases", "dedupe_tags", "is_valid_tag", "tag_key"]
+__all__ = ["TAG_RE", "Spellings", "apply_aliases", "dedupe_tags", "fold_aliases", "is_valid_tag", "tag_key"]

@@ -22,9 +22,10 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from tagger.entry import Entry, chronological
-from tagger.tagnames import Spellings, tag_key
+from tagger.tagnames import Spellings, fold_aliases, tag_key
 
 #: Small words an abbreviation may skip: `moe` for mixture-of-experts, `tts` for text-to-speech.
 _SKIPPABLE = {"of", "to", "for", "and", "the", "in", "on", "with", "a"}
@@ -89,7 +90,7 @@ class Vocabulary:
         return [t for t in self.tags if len(t.spellings) > 1]
 
     def normalizer(self, aliases: Mapping[str, str] | None = None) -> dict[str, str]:
-        """key → the spelling `retag --normalize` writes: the alias target, else the current spelling.
+        """key → the spelling `retag --normalize` writes, by `SpellingRule` over the current spellings.
 
         The spelling depends only on the key it lands on, so normalizing twice
         changes nothing the second time.
@@ -98,19 +99,68 @@ class Vocabulary:
         >>> n = v.normalizer({"lm": "llm"}); n["efficient-training"], n["lm"], n["llm"]
         ('efficient-training', 'llm', 'llm')
         """
-        folded = {tag_key(k): v for k, v in (aliases or {}).items()}
-        target_spelling = {tag_key(v): v for v in folded.values()}
-        out: dict[str, str] = {}
-        for key in {*self._by_key, *folded, *target_spelling}:
-            dest = folded.get(key)
-            dest_key = tag_key(dest) if dest is not None else key
-            if dest_key in target_spelling:
-                out[key] = target_spelling[dest_key]
-            elif dest_key in self._by_key:
-                out[key] = self._by_key[dest_key].tag
-            else:
-                out[key] = dest if dest is not None else key
-        return out
+        return SpellingRule({k: t.tag for k, t in self._by_key.items()}, aliases).table()
+
+
+#: Why `SpellingRule` respells a tag: an alias maps it to another tag; the alias
+#: table writes this very tag another way; the vocabulary's current spelling differs.
+Respelling = Literal["alias", "alias spelling", "vocabulary"]
+
+
+class SpellingRule:
+    """How a tag should be written, given the vocabulary and the alias table.
+
+    The one rule behind `retag --normalize` (`Vocabulary.normalizer`) and the
+    hook's check, fix and suggestions. `spellings` maps tag keys to the current
+    spelling (the latest use); `aliases` maps tags, in any spelling, to their
+    canonical tag, chains already resolved (as `Config.aliases` holds them).
+
+    * A tag an alias maps to another tag becomes that tag (`"alias"`).
+    * A tag the alias table writes as a target is written as the table writes
+      it, over the vocabulary (`"alias spelling"`); a target written several
+      ways takes the last (later lines and `--aliases FILE` override earlier ones).
+    * Any other tag the vocabulary knows takes its current spelling (`"vocabulary"`).
+    * A tag known to neither is kept as written: the author is coining it.
+
+    The spelling depends only on the key a tag lands on, so applying the rule
+    twice changes nothing the second time.
+
+    >>> rule = SpellingRule({"efficient-training": "efficient-training", "llm": "LLM"}, {"LM": "llm"})
+    >>> rule.respell("efficient_training"), rule.respell("lm"), rule.respell("LLM"), rule.respell("brand-new")
+    (('efficient-training', 'vocabulary'), ('llm', 'alias'), ('llm', 'alias spelling'), ('brand-new', None))
+    """
+
+    def __init__(self, spellings: Mapping[str, str], aliases: Mapping[str, str] | None = None) -> None:
+        self.spellings = spellings
+        self.aliases = fold_aliases(aliases or {})
+        self._alias_spelling = {tag_key(v): v for v in self.aliases.values()}
+
+    def respell(self, tag: str) -> tuple[str, Respelling | None]:
+        """`tag` as it should be written, and why it changed (None when it does not)."""
+        key = tag_key(tag)
+        dest = self.aliases.get(key)
+        dest_key = key if dest is None else tag_key(dest)
+        why: Respelling
+        if dest_key in self._alias_spelling:
+            spelled, why = self._alias_spelling[dest_key], "alias" if dest_key != key else "alias spelling"
+        elif key in self.spellings:
+            spelled, why = self.spellings[key], "vocabulary"
+        else:
+            return tag, None
+        return (tag, None) if spelled == tag else (spelled, why)
+
+    def knows(self, tag: str) -> bool:
+        """Whether the vocabulary or the alias table has `tag` in any spelling."""
+        key = tag_key(tag)
+        return key in self.spellings or key in self.aliases or key in self._alias_spelling
+
+    def table(self) -> dict[str, str]:
+        """key → spelling for every tag the rule knows (what `retag --normalize` looks up).
+
+        >>> SpellingRule({"gan": "GAN"}, {"gans": "gan"}).table() == {"gan": "gan", "gans": "gan"}
+        True
+        """
+        return {k: self.respell(k)[0] for k in {*self.spellings, *self.aliases, *self._alias_spelling}}
 
 
 def build_vocabulary(entries: Iterable[Entry]) -> Vocabulary:
@@ -411,4 +461,13 @@ def alias_suggestions(
     return out
 
 
-__all__ = ["AliasSuggestion", "TagStats", "Vocabulary", "alias_suggestions", "build_vocabulary", "name_relation"]
+__all__ = [
+    "AliasSuggestion",
+    "Respelling",
+    "SpellingRule",
+    "TagStats",
+    "Vocabulary",
+    "alias_suggestions",
+    "build_vocabulary",
+    "name_relation",
+]

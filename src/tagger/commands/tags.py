@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from tagger.progress import progress_bar
     from tagger.config import load_config
     from tagger.retag import load_notes
-    from tagger.tagnames import tag_key
+    from tagger.tagnames import fold_aliases
     from tagger.vocab import alias_suggestions, build_vocabulary
 
     vault = Path(args.vault)
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     vocab = build_vocabulary(got.entries)
     groups = vocab.spelling_groups()
     suggestions = alias_suggestions(vocab, aliases=config.aliases, min_score=args.min_score)
-    folded_aliases = {tag_key(k): v for k, v in config.aliases.items()}
+    folded_aliases = fold_aliases(config.aliases)
     out = sys.stdout
 
     if args.format == "json":
