@@ -52,6 +52,7 @@ from benchmarks.annif_runner import (  # noqa: E402
     suggest_batch,
     train_project,
 )
+from benchmarks.baseline import assigned_sets, gold_keys, tune_threshold  # noqa: E402
 from tagger import read_entries  # noqa: E402
 from tagger.entry import Entry, chronological  # noqa: E402
 from tagger.evaluate import split_by_date  # noqa: E402
@@ -97,36 +98,6 @@ def split(entries: Iterable[Entry]) -> tuple[list[Entry], list[Entry]]:
     return chronological(e for e in train if e.tags and e.has_text), test
 
 
-def gold_keys(entries: Sequence[Entry]) -> list[set[str]]:
-    """Each entry's tags as tag keys."""
-    return [{tag_key(t) for t in e.tags} for e in entries]
-
-
-def assigned_sets(ranked: Ranked, threshold: float) -> list[set[str]]:
-    """Suggestions scoring >= threshold, and always the top one.
-
-    >>> [sorted(a) for a in assigned_sets([[("rl", 0.2), ("moe", 0.1)], [("vit", 0.8), ("gan", 0.5)]], 0.5)]
-    [['rl'], ['gan', 'vit']]
-    """
-    return [{t for i, (t, s) in enumerate(r) if i == 0 or s >= threshold} for r in ranked]
-
-
-def tune_threshold(gold: Sequence[set[str]], ranked: Ranked) -> tuple[float, float]:
-    """The threshold of `THRESHOLDS` maximising mean assigned-set F1; (threshold, F1).
-
-    Ties go to the lowest threshold.
-
-    >>> tune_threshold([{"rl"}, {"vit", "gan"}], [[("rl", 0.9), ("moe", 0.3)], [("vit", 0.6), ("gan", 0.4)]])
-    (0.31, 1.0)
-    """
-    best = (THRESHOLDS[0], -1.0)
-    for thr in THRESHOLDS:
-        f1 = ranking_metrics(gold, ranked, assigned_sets(ranked, thr)).get("assigned_f1", 0.0)
-        if f1 > best[1]:
-            best = (thr, f1)
-    return best
-
-
 def cache_key(backend: str, train: Sequence[Entry], test: Sequence[Entry]) -> str:
     """A digest of everything a cached result depends on."""
     h = hashlib.sha256()
@@ -162,7 +133,7 @@ def run_backend(
     fit, held = train[:n_fit], train[n_fit:]
     train_project(fit, backend, folder / "tune")
     held_ranked, _ = suggest_batch([note_text(e) for e in held], folder / "tune", limit=LIMIT)
-    threshold, tune_f1 = tune_threshold(gold_keys(held), held_ranked)
+    threshold, tune_f1 = tune_threshold(gold_keys(held), held_ranked, THRESHOLDS)
 
     train_s = train_project(train, backend, folder / "final")
     ranked, timings = suggest_batch(

@@ -1,0 +1,50 @@
+"""The benchmarks' shared threshold tuning (benchmarks/baseline.py, used by benchmarks/peers.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))  # `benchmarks` is a folder of scripts, not an installed package
+
+from benchmarks.baseline import THRESHOLDS, ranked_rows, tune_threshold  # noqa: E402
+
+
+def _old_baseline_loop(proba: np.ndarray, keys: list[str], gold: list[set[str]]) -> float:
+    """PlainBaseline.fit's own loop before it shared `tune_threshold` with the peers (kept as the reference)."""
+    best = (-1.0, 0.5)
+    for thr in np.arange(0.05, 0.95, 0.05):
+        f1 = 0.0
+        for row, g in zip(proba, gold):
+            chosen = {keys[j] for j in np.flatnonzero(row >= thr)} | {keys[int(np.argmax(row))]}
+            hit = len(chosen & g)
+            f1 += 2 * hit / (len(chosen) + len(g)) if hit else 0.0
+        if f1 > best[0]:
+            best = (f1, float(thr))
+    return best[1]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_shared_tuning_picks_the_baselines_old_threshold(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    keys = [f"t{j}" for j in range(8)]
+    # Scores rounded to 0.05 steps make ties (between tags, and between thresholds) common;
+    # gold tags are the high scorers, noisily, so the best threshold differs by seed (0.15..0.70).
+    proba = np.round(rng.random((12, len(keys))) ** 2 * 20) / 20
+    cut = rng.uniform(0.2, 0.9)
+    gold = [{k for k, p in zip(keys, row) if p >= cut + rng.normal(0, 0.1)} or {keys[int(rng.integers(8))]} for row in proba]
+    ranked = ranked_rows(proba, keys, floor=min(THRESHOLDS))
+    assert tune_threshold(gold, ranked, THRESHOLDS)[0] == _old_baseline_loop(proba, keys, gold)
+
+
+def test_peers_thresholds_give_the_peers_old_answer() -> None:
+    from benchmarks.peers import THRESHOLDS as PEER_THRESHOLDS
+
+    # The case of peers.tune_threshold's doctest before it moved: ties go to the lowest threshold.
+    got = tune_threshold([{"rl"}, {"vit", "gan"}], [[("rl", 0.9), ("moe", 0.3)], [("vit", 0.6), ("gan", 0.4)]], PEER_THRESHOLDS)
+    assert got == (0.31, 1.0)
