@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -32,3 +35,77 @@ def test_each_comment_is_analysed_once(monkeypatch: pytest.MonkeyPatch) -> None:
     again = content_morphemes(texts[:2], settings)
     assert first[0] == first[2] == again[0] == ["학생", "모델", "증류"]
     assert len(seen) == 2
+
+
+# ---- the child analyser (warm_up): same morphemes, and nothing lost when it fails ----------
+
+TEXTS = [
+    "학생 모델을 증류하는 방법",
+    "Attention의 Weight를 초기점으로 Transformer의 지식을 전이",
+    "https://arxiv.org/abs/2501.00001 참고. RL로 추론 능력을 강화 🤖",
+    "",
+    "English only, no Hangul.",
+    "긴 코멘트 " * 300,
+]
+
+
+@pytest.fixture
+def fresh(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Settings no other test uses, an empty memo, and no child left behind."""
+    monkeypatch.setattr(korean, "_memo", {})
+    monkeypatch.setattr(korean, "_kiwis", {})  # warm_up does nothing where an analyser is built
+    settings = KoreanSettings(pos=("NNG", "NNP", "SH", "XR", "XSN"))
+    yield settings
+    korean._close_children()
+
+
+def _in_process(texts: list[str], settings: KoreanSettings) -> list[list[str]]:
+    found = korean._analyse(korean.analyser(settings), [t for t in texts if korean._has_hangul(t)], settings)
+    it = iter(found)
+    return [list(next(it)) if korean._has_hangul(t) else [] for t in texts]
+
+
+def test_child_gives_the_same_morphemes(fresh: KoreanSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _in_process(TEXTS, fresh)
+    monkeypatch.setattr(korean, "_kiwis", {})
+    korean.warm_up(fresh)
+
+    def no_local(settings: KoreanSettings) -> Any:
+        raise AssertionError("analysed in-process although the child was running")
+
+    monkeypatch.setattr(korean, "analyser", no_local)
+    assert content_morphemes(TEXTS, fresh) == expected
+    assert fresh in korean._children
+
+
+def test_no_child_when_it_cannot_start(fresh: KoreanSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(korean.sys, "executable", "/nonexistent/python3")
+    korean.warm_up(fresh)
+    assert fresh not in korean._children
+    monkeypatch.undo()  # the real interpreter back for the in-process comparison
+    monkeypatch.setattr(korean, "_memo", {})
+    assert content_morphemes(TEXTS, fresh) == _in_process(TEXTS, fresh)
+
+
+def test_a_dead_child_is_replaced_by_in_process_analysis(fresh: KoreanSettings) -> None:
+    korean.warm_up(fresh)
+    child = korean._children[fresh]
+    child.proc.kill()
+    child.proc.wait()
+    assert content_morphemes(TEXTS, fresh) == _in_process(TEXTS, fresh)
+    assert fresh not in korean._children
+
+
+def test_the_child_ends_with_its_parent(tmp_path: Any) -> None:
+    script = (
+        "from tagger import korean\n"
+        "s = korean.KoreanSettings()\n"
+        "korean.warm_up(s)\n"
+        "print(korean.content_morphemes(['학생 모델'], s))\n"
+        "print(korean._children[s].proc.pid)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120)
+    morphemes, pid = out.stdout.splitlines()
+    assert morphemes == "[['학생', '모델']]"
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid), 0)

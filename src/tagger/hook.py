@@ -342,10 +342,11 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
 
 
 def _warm_korean(checks: Sequence[NoteCheck], settings: KoreanSettings) -> None:
-    """Start loading Kiwi in the background if a note to suggest for has Korean in its comment.
+    """Start loading Kiwi in a child process if a note to suggest for has Korean in its comment.
 
-    Only once the model is loaded (its settings say which analyser): Kiwi holds the
-    GIL for most of its loading, so starting it earlier gained nothing measurable.
+    Called before the model loads, with the default settings every model is trained
+    with, so Kiwi loads on the other core meanwhile (a model with other settings
+    builds its own analyser; the idle child is ended at exit).
     """
     if any(c.untagged and c.entry is not None and _HANGUL_RE.search(c.entry.comment) for c in checks):
         from tagger.korean import warm_up
@@ -389,8 +390,10 @@ def run_vault(root: Path, paths: Sequence[Path], args: argparse.Namespace, *, fi
             # Said before importing the model code (numpy, scipy): a vault without a model
             # configured to pass with a warning pays nothing for it.
             raise missing_model(model_path)
+        from tagger.korean import KoreanSettings
         from tagger.modelio import load_model
 
+        _warm_korean(readable, KoreanSettings())
         model = load_model(model_path)
     except NotTrainedError as err:
         if args.allow_missing_model or config.on_missing_model == "warn":
@@ -402,7 +405,6 @@ def run_vault(root: Path, paths: Sequence[Path], args: argparse.Namespace, *, fi
     except ModelError as err:
         print(f"{name}: {err}")
         return BROKEN
-    _warm_korean(readable, model.korean)
 
     from tagger.vocab import SpellingRule  # here, like the model: a commit with no note pays nothing
 

@@ -1,19 +1,29 @@
 """Korean morphology through kiwipiepy: the only module that imports it.
 
 A `Kiwi` object cannot be pickled, so models store `KoreanSettings` and this
-module rebuilds the analyser on first use (once per process). Construction
-happens in a background thread as soon as `warm_up()` is called, so a fresh
-process can load its model while Kiwi loads its dictionaries.
+module rebuilds the analyser on first use (once per process).
+
+Kiwi holds the GIL for the whole of its loading (about 0.9 s here), so a thread
+cannot overlap it with loading the model. `warm_up()` therefore starts Kiwi in
+a child process (`python -m tagger.korean`), which loads on the other core while
+this one loads the model, and then analyses the comments sent to it. If the
+child cannot start or dies, the analyser is built here instead: same morphemes,
+only slower to start.
 """
 
 from __future__ import annotations
 
+import atexit
+import json
 import os
 import re
+import subprocess
+import sys
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO, Any
 
 #: Content morphemes: common and proper nouns, roots, and Hanja.
 CONTENT_TAGS = frozenset({"NNG", "NNP", "XR", "SH"})
@@ -32,13 +42,29 @@ class KoreanSettings:
     #: (they are taken by a regex instead); halves Kiwi's time on this author's comments.
     strip_latin: bool = True
 
+    def to_json(self) -> str:
+        """These settings as one line of JSON (what a child analyser is started with)."""
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> KoreanSettings:
+        """Settings back from `to_json`.
+
+        >>> s = KoreanSettings(min_length=2)
+        >>> KoreanSettings.from_json(s.to_json()) == s
+        True
+        """
+        raw = json.loads(text)
+        raw["pos"] = tuple(raw["pos"])
+        return cls(**raw)
+
 
 _lock = threading.Lock()
 #: Morphemes of comments already analysed, per settings (bounded: cleared past the limit).
 _memo: dict[KoreanSettings, dict[str, tuple[str, ...]]] = {}
 _MEMO_LIMIT = 100_000
 _kiwis: dict[KoreanSettings, Any] = {}
-_threads: dict[KoreanSettings, threading.Thread] = {}
+_children: dict[KoreanSettings, _Child] = {}
 
 
 def _build(settings: KoreanSettings) -> Any:
@@ -56,27 +82,93 @@ def _build(settings: KoreanSettings) -> Any:
     return kiwi
 
 
-def warm_up(settings: KoreanSettings) -> None:
-    """Start building the analyser in the background (no-op if built or building)."""
-    with _lock:
-        if settings in _kiwis or settings in _threads:
-            return
-
-        def work() -> None:
-            kiwi = _build(settings)
-            with _lock:
-                _kiwis[settings] = kiwi
-
-        t = threading.Thread(target=work, name="tagger-kiwi", daemon=True)
-        _threads[settings] = t
-        t.start()
-
-
 def analyser(settings: KoreanSettings) -> Any:
-    """The (shared, per-process) Kiwi analyser for `settings`."""
-    warm_up(settings)
-    _threads[settings].join()
-    return _kiwis[settings]
+    """The (shared, per-process) Kiwi analyser for `settings`, built here on first use."""
+    with _lock:
+        if settings not in _kiwis:
+            _kiwis[settings] = _build(settings)
+        return _kiwis[settings]
+
+
+def _analyse(kiwi: Any, texts: Sequence[str], settings: KoreanSettings) -> list[tuple[str, ...]]:
+    """Content morphemes of each text, by `kiwi` (here or in a child: one definition)."""
+    keep = frozenset(settings.pos)
+    # Each Latin word becomes one letter, not a blank: a particle after it ("Attention의")
+    # then stays a particle instead of being read as a noun ("의").
+    texts_in = [_LATIN_RE.sub("A", t) for t in texts] if settings.strip_latin else list(texts)
+    return [
+        tuple(tok.form for tok in tokens if tok.tag in keep and len(tok.form) >= settings.min_length)
+        for tokens in kiwi.tokenize(texts_in)
+    ]
+
+
+class _Child:
+    """A `python -m tagger.korean` process: one JSON line of texts in, one of morphemes out."""
+
+    def __init__(self, settings: KoreanSettings) -> None:
+        env = dict(os.environ)
+        # The child must import this same tagger, installed or not.
+        src = str(Path(__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
+        self.proc: subprocess.Popen[bytes] = subprocess.Popen(
+            [sys.executable, "-m", "tagger.korean", settings.to_json()],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+
+    def analyse(self, texts: Sequence[str]) -> list[tuple[str, ...]] | None:
+        """Morphemes of `texts`, or None if the child is gone (the caller then works alone)."""
+        stdin, stdout = self.proc.stdin, self.proc.stdout
+        assert stdin is not None and stdout is not None
+        try:
+            # One whole request before any reply: the child reads the full line before
+            # writing, so neither side can block on a full pipe.
+            stdin.write(json.dumps(list(texts)).encode("ascii") + b"\n")
+            stdin.flush()
+            reply = json.loads(stdout.readline())
+        except (OSError, ValueError):
+            self.close()
+            return None
+        if not isinstance(reply, list) or len(reply) != len(texts):
+            self.close()
+            return None
+        return [tuple(r) for r in reply]
+
+    def close(self) -> None:
+        """End the child: it owes us nothing once no request is waiting."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            if pipe is not None:
+                pipe.close()
+
+
+def warm_up(settings: KoreanSettings) -> None:
+    """Start loading the analyser for `settings` in a child process (no-op if started or built).
+
+    For short runs that analyse a few comments (one `tagger suggest`, the pre-commit
+    hook): the child loads Kiwi while this process loads the model. Training and
+    batch jobs need not call it; the analyser is built in-process on first use.
+    """
+    with _lock:
+        if settings in _kiwis or settings in _children or not sys.executable:
+            return
+        try:
+            _children[settings] = _Child(settings)
+        except OSError:
+            return  # no child: the analyser is built here when needed
+        if len(_children) == 1:
+            atexit.register(_close_children)
+
+
+def _close_children() -> None:
+    with _lock:
+        for child in _children.values():
+            child.close()
+        _children.clear()
 
 
 def content_morphemes(texts: Sequence[str], settings: KoreanSettings) -> list[list[str]]:
@@ -99,18 +191,26 @@ def content_morphemes(texts: Sequence[str], settings: KoreanSettings) -> list[li
     memo = _memo.setdefault(settings, {})
     missing = list(dict.fromkeys(t for _, t in todo if t not in memo))
     if missing:
-        kiwi = analyser(settings)
-        keep = frozenset(settings.pos)
-        # Each Latin word becomes one letter, not a blank: a particle after it ("Attention의")
-        # then stays a particle instead of being read as a noun ("의").
-        texts_in = [_LATIN_RE.sub("A", t) for t in missing] if settings.strip_latin else missing
+        found = _from_child(missing, settings)
+        if found is None:
+            found = _analyse(analyser(settings), missing, settings)
         if len(memo) + len(missing) > _MEMO_LIMIT:
             memo.clear()
-        for text, tokens in zip(missing, kiwi.tokenize(texts_in)):
-            memo[text] = tuple(tok.form for tok in tokens if tok.tag in keep and len(tok.form) >= settings.min_length)
+        memo.update(zip(missing, found))
     for i, t in todo:
         out[i] = list(memo[t])
     return out
+
+
+def _from_child(texts: Sequence[str], settings: KoreanSettings) -> list[tuple[str, ...]] | None:
+    with _lock:
+        child = _children.get(settings)
+        if child is None:
+            return None
+        found = child.analyse(texts)
+        if found is None:
+            del _children[settings]
+        return found
 
 
 _LATIN_RE = re.compile(r"https?://\S+|[A-Za-z0-9][A-Za-z0-9\-+.]*")
@@ -120,4 +220,17 @@ def _has_hangul(text: str) -> bool:
     return any("\uac00" <= ch <= "\ud7a3" for ch in text)
 
 
+def _serve(settings: KoreanSettings, requests: IO[bytes], replies: IO[bytes]) -> None:
+    """The child's loop: build the analyser, then answer each line of texts until end of input."""
+    kiwi = _build(settings)
+    for line in requests:
+        texts = json.loads(line)
+        morphemes = _analyse(kiwi, texts, settings)
+        replies.write(json.dumps([list(m) for m in morphemes]).encode("ascii") + b"\n")
+        replies.flush()
+
+
 __all__ = ["CONTENT_TAGS", "KoreanSettings", "analyser", "content_morphemes", "warm_up"]
+
+if __name__ == "__main__":
+    _serve(KoreanSettings.from_json(sys.argv[1]), sys.stdin.buffer, sys.stdout.buffer)

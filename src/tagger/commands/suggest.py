@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from tagger.korean import KoreanSettings, warm_up
     from tagger.modelio import load_model
 
-    # Kiwi's dictionaries load in a background thread while the model loads.
+    # Kiwi loads in a child process (on the other core) while this one loads the model.
     warm_up(KoreanSettings())
     problems = Problems()
     entries = read_inputs(args.paths, problems)
