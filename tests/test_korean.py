@@ -109,3 +109,9 @@ def test_the_child_ends_with_its_parent(tmp_path: Any) -> None:
     assert morphemes == "[['학생', '모델']]"
     with pytest.raises(ProcessLookupError):
         os.kill(int(pid), 0)
+
+
+def test_one_comment_at_a_time_gives_what_a_batch_gives(fresh: KoreanSettings) -> None:
+    batch = content_morphemes(TEXTS, fresh)
+    korean.clear_memo()
+    assert [content_morphemes([t], fresh)[0] for t in TEXTS] == batch
