@@ -78,8 +78,13 @@ def test_child_gives_the_same_morphemes(fresh: KoreanSettings, monkeypatch: pyte
     assert fresh in korean._children
 
 
-def test_no_child_when_it_cannot_start(fresh: KoreanSettings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(korean.sys, "executable", "/nonexistent/python3")
+@pytest.mark.parametrize(
+    ("attr", "value"),
+    [("executable", "/nonexistent/python3"), ("executable", ""), ("frozen", True)],
+    ids=["no such interpreter", "no interpreter known", "frozen app"],
+)
+def test_no_child_when_it_cannot_start(fresh: KoreanSettings, monkeypatch: pytest.MonkeyPatch, attr: str, value: object) -> None:
+    monkeypatch.setattr(korean.sys, attr, value, raising=False)
     korean.warm_up(fresh)
     assert fresh not in korean._children
     monkeypatch.undo()  # the real interpreter back for the in-process comparison

@@ -157,8 +157,8 @@ def warm_up(settings: KoreanSettings) -> None:
     batch jobs need not call it; the analyser is built in-process on first use.
     """
     with _lock:
-        if settings in _kiwis or settings in _children or not sys.executable:
-            return
+        if settings in _kiwis or settings in _children or not sys.executable or getattr(sys, "frozen", False):
+            return  # a frozen app's executable is the app itself, not a Python to run -m with
         try:
             _children[settings] = _Child(settings)
         except OSError:
