@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -92,28 +93,83 @@ def test_no_child_when_it_cannot_start(fresh: KoreanSettings, monkeypatch: pytes
     assert content_morphemes(TEXTS, fresh) == _in_process(TEXTS, fresh)
 
 
-def test_a_dead_child_is_replaced_by_in_process_analysis(fresh: KoreanSettings) -> None:
+@pytest.mark.parametrize("texts", [TEXTS, TEXTS[:1]], ids=["a long request", "one short comment"])
+def test_a_dead_child_is_replaced_by_in_process_analysis(fresh: KoreanSettings, texts: list[str]) -> None:
+    # A short request fits the pipe's buffer: the failure then comes from the flush and again
+    # from closing the pipe, not from the write.
     korean.warm_up(fresh)
     child = korean._children[fresh]
     child.proc.kill()
     child.proc.wait()
-    assert content_morphemes(TEXTS, fresh) == _in_process(TEXTS, fresh)
+    assert content_morphemes(texts, fresh) == _in_process(texts, fresh)
     assert fresh not in korean._children
 
 
-def test_the_child_ends_with_its_parent(tmp_path: Any) -> None:
+def test_a_child_that_does_not_answer_in_time_is_given_up(fresh: KoreanSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(korean, "_REPLY_S", 0.0)
+    monkeypatch.setattr(korean, "_REPLY_PER_TEXT_S", 0.0)
+    korean.warm_up(fresh)
+    child = korean._children[fresh]
+    assert content_morphemes(TEXTS, fresh) == _in_process(TEXTS, fresh)
+    assert fresh not in korean._children and child.proc.returncode is not None
+
+
+def test_an_interrupted_exchange_ends_the_child(fresh: KoreanSettings) -> None:
+    # Its reply, read later, would answer the next request: the next request must not reach it.
+    korean.warm_up(fresh)
+    child = korean._children[fresh]
+
+    class Interrupted:
+        def readline(self) -> bytes:
+            raise KeyboardInterrupt
+
+        def close(self) -> None:
+            pass
+
+    real_stdout = child.proc.stdout
+    child.proc.stdout = Interrupted()  # type: ignore[assignment]
+    with pytest.raises(KeyboardInterrupt):
+        content_morphemes(["학생 모델을 증류하는 방법"], fresh)
+    assert fresh not in korean._children and child.proc.returncode is not None
+    assert real_stdout is not None
+    real_stdout.close()
+    assert content_morphemes(["고양이가 사과를 먹었다"], fresh) == _in_process(["고양이가 사과를 먹었다"], fresh)
+
+
+def test_the_child_never_imports_from_the_working_folder(tmp_path: Path) -> None:
+    # A hook runs in the vault: a json.py or kiwipiepy.py there must not run.
+    for name in ("json", "kiwipiepy", "tagger"):
+        (tmp_path / f"{name}.py").write_text(f"open({str(tmp_path / (name + '.ran'))!r}, 'w').close()\n", encoding="utf-8")
     script = (
         "from tagger import korean\n"
         "s = korean.KoreanSettings()\n"
         "korean.warm_up(s)\n"
-        "print(korean.content_morphemes(['학생 모델'], s))\n"
+        "print(korean.content_morphemes(['학생 모델'], s), bool(korean._children))\n"
+    )
+    out = subprocess.run([sys.executable, "-P", "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.strip() == "[['학생', '모델']] True"
+    assert not list(tmp_path.glob("*.ran"))
+
+
+def test_the_child_ends_with_its_parent() -> None:
+    # The parent leaves while the child is still loading Kiwi (about a second): without the
+    # clean-up at exit the child would still be there when the parent is gone.
+    script = (
+        "from tagger import korean\n"
+        "s = korean.KoreanSettings()\n"
+        "korean.warm_up(s)\n"
         "print(korean._children[s].proc.pid)\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120)
-    morphemes, pid = out.stdout.splitlines()
-    assert morphemes == "[['학생', '모델']]"
     with pytest.raises(ProcessLookupError):
-        os.kill(int(pid), 0)
+        os.kill(int(out.stdout.strip()), 0)
+
+
+def test_no_child_when_no_text_has_hangul(fresh: KoreanSettings) -> None:
+    korean.warm_up(fresh, ["English only.", ""])
+    assert fresh not in korean._children
+    korean.warm_up(fresh, ["English only.", "한국어 코멘트"])
+    assert fresh in korean._children
 
 
 def test_one_comment_at_a_time_gives_what_a_batch_gives(fresh: KoreanSettings) -> None:

@@ -26,7 +26,6 @@ import argparse
 import dataclasses
 import datetime as dt
 import os
-import re
 import shlex
 import sys
 from collections.abc import Iterable, Sequence
@@ -53,7 +52,6 @@ if TYPE_CHECKING:
 FAILED = 1
 BROKEN = 2
 
-_HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
 
 
 # ---- what is wrong with one note (pure) ----------------------------------------------------
@@ -348,10 +346,9 @@ def _warm_korean(checks: Sequence[NoteCheck], settings: KoreanSettings) -> None:
     with, so Kiwi loads on the other core meanwhile (a model with other settings
     builds its own analyser; the idle child is ended at exit).
     """
-    if any(c.untagged and c.entry is not None and _HANGUL_RE.search(c.entry.comment) for c in checks):
-        from tagger.korean import warm_up
+    from tagger.korean import warm_up
 
-        warm_up(settings)
+    warm_up(settings, [c.entry.comment for c in checks if c.untagged and c.entry is not None and c.entry.has_own_text])
 
 
 def _model_extra_args(args: argparse.Namespace) -> list[str]:
@@ -413,6 +410,8 @@ def run_vault(root: Path, paths: Sequence[Path], args: argparse.Namespace, *, fi
     rule = SpellingRule(model.spellings_.latest, config.aliases)
     for c in readable:
         review_tags(c, rule)
+    # Before suggesting: the vault walk runs while the Kiwi child is still loading.
+    stale = stale_warning(model, root, config, model_path)
     to_suggest = [c for c in readable if c.untagged and c.entry is not None and c.entry.has_own_text]
     if to_suggest:
         k = max(args.top, int(getattr(model, "max_assigned", 5)))
@@ -420,7 +419,6 @@ def run_vault(root: Path, paths: Sequence[Path], args: argparse.Namespace, *, fi
         for c, sugg in zip(to_suggest, model.suggest(entries, k=k)):
             c.suggestions = [dataclasses.replace(s, tag=rule.respell(s.tag)[0]) for s in sugg]
 
-    stale = stale_warning(model, root, config, model_path)
     if stale:
         print(f"{name}: warning: {stale}", file=sys.stderr)
 

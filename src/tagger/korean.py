@@ -5,7 +5,7 @@ module rebuilds the analyser on first use (once per process).
 
 Kiwi holds the GIL for the whole of its loading (about 0.9 s here), so a thread
 cannot overlap it with loading the model. `warm_up()` therefore starts Kiwi in
-a child process (`python -m tagger.korean`), which loads on the other core while
+a child process (a Python running `_child_main`), which loads on the other core while
 this one loads the model, and then analyses the comments sent to it. If the
 child cannot start or dies, the analyser is built here instead: same morphemes,
 only slower to start.
@@ -14,6 +14,7 @@ only slower to start.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import re
@@ -105,26 +106,41 @@ def _analyse(kiwi: Any, texts: Sequence[str], settings: KoreanSettings) -> list[
     ]
 
 
+#: The child's start: the parent's import path (minus the working folder, so no file of the
+#: vault a hook runs in is ever imported), then the loop. `-P` keeps Python from putting the
+#: working folder first on its own.
+_BOOT = "import sys, json; sys.path[:] = json.loads(sys.argv[1]); from tagger.korean import _child_main; _child_main(sys.argv[2])"
+
+#: How long a reply may take before the child is given up: its load (about 1 s), plus its
+#: analysis (about 1 ms a comment), with a wide margin for a busy machine.
+_REPLY_S, _REPLY_PER_TEXT_S = 30.0, 0.02
+
+
+def _child_path() -> list[str]:
+    here = {"", os.getcwd()}
+    path = [p for p in sys.path if p not in here and os.path.abspath(p) not in here]
+    src = str(Path(__file__).resolve().parent.parent)  # this tagger, wherever it is installed
+    return path if src in path else [*path, src]
+
+
 class _Child:
-    """A `python -m tagger.korean` process: one JSON line of texts in, one of morphemes out."""
+    """A child Python analysing for this process: one JSON line of texts in, one of morphemes out."""
 
     def __init__(self, settings: KoreanSettings) -> None:
-        env = dict(os.environ)
-        # The child must import this same tagger, installed or not.
-        src = str(Path(__file__).resolve().parent.parent)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
         self.proc: subprocess.Popen[bytes] = subprocess.Popen(
-            [sys.executable, "-m", "tagger.korean", settings.to_json()],
+            [sys.executable, "-P", "-c", _BOOT, json.dumps(_child_path()), settings.to_json()],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            env=env,
         )
 
     def analyse(self, texts: Sequence[str]) -> list[tuple[str, ...]] | None:
         """Morphemes of `texts`, or None if the child is gone (the caller then works alone)."""
         stdin, stdout = self.proc.stdin, self.proc.stdout
         assert stdin is not None and stdout is not None
+        # A stuck child is killed: the read below then ends and we work alone.
+        timer = threading.Timer(_REPLY_S + _REPLY_PER_TEXT_S * len(texts), self.proc.kill)
+        timer.start()
         try:
             # One whole request before any reply: the child reads the full line before
             # writing, so neither side can block on a full pipe.
@@ -134,6 +150,13 @@ class _Child:
         except (OSError, ValueError):
             self.close()
             return None
+        except BaseException:
+            # Interrupted between request and reply: the reply would answer the next
+            # request instead. This child is done.
+            self.close()
+            raise
+        finally:
+            timer.cancel()
         if not isinstance(reply, list) or len(reply) != len(texts):
             self.close()
             return None
@@ -146,19 +169,26 @@ class _Child:
         self.proc.wait()
         for pipe in (self.proc.stdin, self.proc.stdout):
             if pipe is not None:
-                pipe.close()
+                # Closing flushes: a request left in the buffer of a dead child's pipe raises again.
+                with contextlib.suppress(OSError):
+                    pipe.close()
 
 
-def warm_up(settings: KoreanSettings) -> None:
+def warm_up(settings: KoreanSettings, texts: Sequence[str] | None = None) -> None:
     """Start loading the analyser for `settings` in a child process (no-op if started or built).
 
     For short runs that analyse a few comments (one `tagger suggest`, the pre-commit
-    hook): the child loads Kiwi while this process loads the model. Training and
-    batch jobs need not call it; the analyser is built in-process on first use.
+    hook): the child loads Kiwi while this process loads the model. Given the
+    `texts` to be analysed, only if one of them has Hangul. Training and batch jobs
+    need not call it; the analyser is built in-process on first use.
+
+    >>> warm_up(KoreanSettings(), ["English only"])   # nothing to analyse: no child
     """
+    if texts is not None and not any(_has_hangul(t) for t in texts):
+        return
     with _lock:
         if settings in _kiwis or settings in _children or not sys.executable or getattr(sys, "frozen", False):
-            return  # a frozen app's executable is the app itself, not a Python to run -m with
+            return  # a frozen app's executable is the app itself, not a Python to run -c with
         try:
             _children[settings] = _Child(settings)
         except OSError:
@@ -221,7 +251,11 @@ def _from_child(texts: Sequence[str], settings: KoreanSettings) -> list[tuple[st
         child = _children.get(settings)
         if child is None:
             return None
-        found = child.analyse(texts)
+        try:
+            found = child.analyse(texts)
+        except BaseException:
+            del _children[settings]  # closed by analyse: an interrupted exchange cannot be resumed
+            raise
         if found is None:
             del _children[settings]
         return found
@@ -244,7 +278,11 @@ def _serve(settings: KoreanSettings, requests: IO[bytes], replies: IO[bytes]) ->
         replies.flush()
 
 
-__all__ = ["CONTENT_TAGS", "KoreanSettings", "analyser", "clear_memo", "content_morphemes", "warm_up"]
+def _child_main(settings_json: str) -> None:
+    """The child's entry: replies go to the real stdout; anything else printed goes to stderr."""
+    replies = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # a stray print (from C code, a .pth file, …) cannot break a reply
+    _serve(KoreanSettings.from_json(settings_json), sys.stdin.buffer, replies)
 
-if __name__ == "__main__":
-    _serve(KoreanSettings.from_json(sys.argv[1]), sys.stdin.buffer, sys.stdout.buffer)
+
+__all__ = ["CONTENT_TAGS", "KoreanSettings", "analyser", "clear_memo", "content_morphemes", "warm_up"]

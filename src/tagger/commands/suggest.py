@@ -41,10 +41,10 @@ def run(args: argparse.Namespace) -> int:
     from tagger.korean import KoreanSettings, warm_up
     from tagger.modelio import load_model
 
-    # Kiwi loads in a child process (on the other core) while this one loads the model.
-    warm_up(KoreanSettings())
     problems = Problems()
     entries = read_inputs(args.paths, problems)
+    # Kiwi loads in a child process (on the other core) while this one loads the model.
+    warm_up(KoreanSettings(), [e.comment for e in entries])
     vault, config = vault_config(args.paths)
     model = load_model(resolve_model_path(args.model, vault=vault, config=config))
     rows = model.suggest(entries, k=max(args.top, 1))
