@@ -48,3 +48,30 @@ def test_peers_thresholds_give_the_peers_old_answer() -> None:
     # The case of peers.tune_threshold's doctest before it moved: ties go to the lowest threshold.
     got = tune_threshold([{"rl"}, {"vit", "gan"}], [[("rl", 0.9), ("moe", 0.3)], [("vit", 0.6), ("gan", 0.4)]], PEER_THRESHOLDS)
     assert got == (0.31, 1.0)
+
+
+# ---- the experiment harness (benchmarks/experiments.py) ---------------------------------------
+
+
+def test_experiment_settings_are_typed_like_the_model_fields() -> None:
+    from benchmarks.experiments import parse_setting
+
+    assert parse_setting("half_life_days=120") == ("half_life_days", 120.0)
+    assert parse_setting("min_df=3") == ("min_df", 3)
+    for bad in ("speed=3", "korean=x", "tags_=x"):
+        with pytest.raises(ValueError, match="unknown TagModel setting"):
+            parse_setting(bad)
+
+
+def test_experiments_run_a_setting_on_the_example_vault(
+    example_vault: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from benchmarks import experiments
+
+    # The example vault's own last year stands in for the corpus's half-years.
+    monkeypatch.setattr(experiments, "SPLITS", {"X": (dt.date(2024, 7, 1), dt.date(2025, 6, 30))})
+    assert experiments.main(["--corpus", str(example_vault), "--splits", "X", "--set", "min_df=1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("min_df=1") and "X (" in out and "P@1 / R@5 / assigned F1" in out
