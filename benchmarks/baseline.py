@@ -55,7 +55,7 @@ def tune_threshold(gold: Sequence[set[str]], ranked: Ranked, thresholds: Sequenc
     best = (thresholds[0], -1.0)
     for thr in thresholds:
         f1 = ranking_metrics(gold, ranked, assigned_sets(ranked, thr)).get("assigned_f1", 0.0)
-        if f1 > best[1]:
+        if f1 > best[1] + 1e-12:  # equal F1s summed in another order must still tie
             best = (thr, f1)
     return best
 

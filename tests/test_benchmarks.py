@@ -16,7 +16,11 @@ from benchmarks.baseline import THRESHOLDS, ranked_rows, tune_threshold  # noqa:
 
 
 def _old_baseline_loop(proba: np.ndarray, keys: list[str], gold: list[set[str]]) -> float:
-    """PlainBaseline.fit's own loop before it shared `tune_threshold` with the peers (kept as the reference)."""
+    """PlainBaseline.fit's own loop before it shared `tune_threshold` with the peers (kept as the reference).
+
+    One change: exact ties go to the earliest threshold. The old loop let float rounding of
+    its sum decide them (4/7 summed as 3.9999999999999996 at one threshold, 4.0 at another).
+    """
     best = (-1.0, 0.5)
     for thr in np.arange(0.05, 0.95, 0.05):
         f1 = 0.0
@@ -24,13 +28,18 @@ def _old_baseline_loop(proba: np.ndarray, keys: list[str], gold: list[set[str]])
             chosen = {keys[j] for j in np.flatnonzero(row >= thr)} | {keys[int(np.argmax(row))]}
             hit = len(chosen & g)
             f1 += 2 * hit / (len(chosen) + len(g)) if hit else 0.0
-        if f1 > best[0]:
+        if f1 > best[0] + 1e-12:
             best = (f1, float(thr))
     return best[1]
 
 
-@pytest.mark.parametrize("seed", range(8))
-def test_shared_tuning_picks_the_baselines_old_threshold(seed: int) -> None:
+@pytest.mark.parametrize("seeds", [range(0, 150), range(150, 300)])
+def test_shared_tuning_picks_the_baselines_old_threshold(seeds: range) -> None:
+    for seed in seeds:
+        _check_seed(seed)
+
+
+def _check_seed(seed: int) -> None:
     rng = np.random.default_rng(seed)
     keys = [f"t{j}" for j in range(8)]
     # Scores rounded to 0.05 steps make ties (between tags, and between thresholds) common;
@@ -39,7 +48,7 @@ def test_shared_tuning_picks_the_baselines_old_threshold(seed: int) -> None:
     cut = rng.uniform(0.2, 0.9)
     gold = [{k for k, p in zip(keys, row) if p >= cut + rng.normal(0, 0.1)} or {keys[int(rng.integers(8))]} for row in proba]
     ranked = ranked_rows(proba, keys, floor=min(THRESHOLDS))
-    assert tune_threshold(gold, ranked, THRESHOLDS)[0] == _old_baseline_loop(proba, keys, gold)
+    assert tune_threshold(gold, ranked, THRESHOLDS)[0] == _old_baseline_loop(proba, keys, gold), f"seed {seed}"
 
 
 def test_peers_thresholds_give_the_peers_old_answer() -> None:

@@ -56,6 +56,31 @@ def test_alias_file_overrides_vault(tmp_path: Path) -> None:
     assert load_aliases(table) == {"rl": "RL"}
 
 
+@pytest.mark.parametrize(
+    ("vault_table", "file_table", "expected"),
+    [
+        # The file says `lm` again: its spelling of the target is the last one written.
+        ('lm = "LLM"\nlanguage_model = "llm"\n', 'lm = "LLM"\n', "LLM"),
+        ('lm = "LLM"\nlanguage_model = "llm"\n', None, "llm"),
+        # The same key in two spellings inside one table: the later line wins.
+        ('LM = "Llm"\nlanguage_model = "llm"\nlm = "LLM"\n', None, "LLM"),
+    ],
+    ids=["alias file overrides a redefined key", "vault table alone", "later line in one table"],
+)
+def test_the_last_written_spelling_of_a_target_wins(
+    tmp_path: Path, vault_table: str, file_table: str | None, expected: str
+) -> None:
+    from tagger.vocab import SpellingRule
+
+    (tmp_path / "tagger.toml").write_text("[aliases]\n" + vault_table, encoding="utf-8")
+    extra = None
+    if file_table is not None:
+        extra = tmp_path / "aliases.toml"
+        extra.write_text(file_table, encoding="utf-8")
+    rule = SpellingRule({}, load_config(tmp_path, aliases_file=extra).aliases)
+    assert {rule.respell(t)[0] for t in ("lm", "LLM", "language_model")} == {expected}
+
+
 def test_chains_resolve_and_cycles_fail(tmp_path: Path) -> None:
     assert resolve_aliases({"a": "b", "b": "c", "GAN": "gan", "x": "GAN"}) == {"a": "c", "b": "c", "GAN": "gan", "x": "gan"}
     with pytest.raises(InputError, match="cycle"):

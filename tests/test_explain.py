@@ -111,3 +111,19 @@ def test_same_paper_keys(history: list[Entry]) -> None:
     assert same_paper(a, Entry(title="Other", url="https://arxiv.org/pdf/2401.00001v2"))
     assert same_paper(a, Entry(title="mixture-of-experts"))
     assert not same_paper(Entry(title=""), Entry(title=""))
+
+
+def test_evidence_does_not_depend_on_the_matrix_column_order() -> None:
+    # Equal weights: which word is shown first, and which one fills the last slot, must not
+    # follow the column order (sorting a row's columns once changed a few explanations).
+    from tagger.explain import _evidence
+
+    e = Entry(title="t", abstract="Mixture of experts with sparse routing.", comment="")
+    names = [(1, "experts"), (1, "sparse"), (1, "routing"), (1, "mixture")]
+    contrib = np.array([0.2, 0.2, 0.2, 0.1])
+    runs = []
+    for order in ([0, 1, 2, 3], [2, 1, 0, 3], [1, 2, 0, 3]):
+        cols = np.array(order)
+        runs.append(_evidence(e, contrib, cols, names, 2))
+    assert runs[0] == runs[1] == runs[2]
+    assert [x.text for x in runs[0]] == ["experts", "routing"]

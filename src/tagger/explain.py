@@ -228,10 +228,12 @@ def _evidence(
             continue
         key = (where[0], where[1].casefold())
         slot = merged.setdefault(key, [where[1], 0.0])
+        slot[0] = min(slot[0], where[1])  # one spelling whatever the matrix's column order
         slot[1] += float(w)
     out: list[Evidence] = []
     for field in FIELD_ORDER:
-        items = sorted(((k, v) for k, v in merged.items() if k[0] == field), key=lambda kv: -kv[1][1])
+        # Ties broken by the word, not by column order (which the matrix layout decides).
+        items = sorted(((k, v) for k, v in merged.items() if k[0] == field), key=lambda kv: (-kv[1][1], kv[0][1]))
         shown: list[Evidence] = []
         for (_, _), (text, weight) in items:
             if len(shown) >= words:

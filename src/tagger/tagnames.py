@@ -98,10 +98,20 @@ def dedupe_tags(tags: Iterable[str]) -> tuple[str, ...]:
 def fold_aliases(aliases: Mapping[str, str]) -> dict[str, str]:
     """An alias table keyed by tag key, so a tag in any spelling finds its alias (targets kept as written).
 
+    A key written twice (in two spellings) keeps its last value, in its last place: later
+    lines override earlier ones, also for which spelling of a target counts as the last.
+
     >>> fold_aliases({"LM": "llm", "Efficient_Training": "efficient-training"})
     {'lm': 'llm', 'efficient-training': 'efficient-training'}
+    >>> list(fold_aliases({"lm": "LLM", "language_model": "llm", "LM": "LLM"}).items())
+    [('language-model', 'llm'), ('lm', 'LLM')]
     """
-    return {tag_key(k): v for k, v in aliases.items()}
+    out: dict[str, str] = {}
+    for k, v in aliases.items():
+        key = tag_key(k)
+        out.pop(key, None)
+        out[key] = v
+    return out
 
 
 def apply_aliases(tags: Iterable[str], aliases: Mapping[str, str]) -> tuple[str, ...]:
