@@ -160,6 +160,12 @@ def _url_only(v: Vault) -> list[str]:
     return ["240103.md"]
 
 
+def _mistyped_tag_line(v: Vault) -> list[str]:
+    # Read as text, so the note looks untagged: the hook must say so, not suggest a second line.
+    (v.root / "240104 Typo.md").write_text("*Sparse Experts* (A. Author)\n\n> We route tokens.\n\n코멘트.\n\n#moe #\n", encoding="utf-8")
+    return ["240104 Typo.md"]
+
+
 CHECK_CASES: list[tuple[str, Setup, int, list[str], list[str]]] = [
     # name, setup, exit code, must appear in the output, must not appear
     ("untagged", _untagged, 1, ["no tags", "suggested:", "would write: #", "tagger-fix --model"], ["Traceback"]),
@@ -173,6 +179,7 @@ CHECK_CASES: list[tuple[str, Setup, int, list[str], list[str]]] = [
     ("not UTF-8", _not_utf8, 1, ["240101 Latin-1.md: is not UTF-8"], ["Traceback"]),
     ("empty", _empty, 1, ["240102 Empty.md: is empty"], ["Traceback"]),
     ("only a URL", _url_only, 1, ["240103.md: no tags, and no text"], ["Traceback"]),
+    ("mistyped tag line", _mistyped_tag_line, 1, ["240104 Typo.md: line 7: '#' is not a valid tag", "fix that line by hand"], ["suggested:", "tagger-fix", "Traceback"]),
 ]
 
 

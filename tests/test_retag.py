@@ -390,6 +390,22 @@ def test_cli_skips_bad_notes_and_exits_1(vault: Path, model_path: Path, capsys: 
     assert sum(before[k] != v for k, v in tree_hashes(vault).items()) > 0   # the rest went on
 
 
+@pytest.mark.parametrize("line", ["#rl #", "##rl", "#rl #c++ #moe"])
+def test_cli_leaves_a_note_with_a_mistyped_tag_line_alone(
+    vault: Path, model_path: Path, capsys: pytest.CaptureFixture[str], line: str
+) -> None:
+    # The line is read as text, so the note looks untagged; adding a tag line would give it two.
+    typo = next(p for p in sorted(vault.rglob("*.md")) if needs_tags(p))
+    typo.write_text(typo.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{line}\n", encoding="utf-8")
+    before = tree_hashes(vault)
+    code, out, err = run_cli(capsys, "retag", str(vault), "--model", str(model_path), "--write")
+    assert code == 1
+    assert f"{typo.name}: line " in err and "is not a valid tag" in err and "fix that line by hand" in err
+    rel = typo.relative_to(vault).as_posix()
+    assert tree_hashes(vault)[rel] == before[rel]
+    assert sum(before[k] != v for k, v in tree_hashes(vault).items()) > 0   # the rest went on
+
+
 def test_cli_paths_from_review_jsonl_and_globs(vault: Path, model_path: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     untagged = sorted(p.relative_to(vault).as_posix() for p in vault.rglob("*.md") if needs_tags(p))
     review = tmp_path / "review.jsonl"

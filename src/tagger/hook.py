@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 from tagger.config import Config, find_vault_root, load_config, resolve_model_path
 from tagger.entry import Entry, Suggestion
 from tagger.errors import InputError, ModelError, NotTrainedError, TaggerError, missing_model
-from tagger.parse import date_from_name, front_matter_tags, layout, parse_note
+from tagger.parse import date_from_name, front_matter_tags, layout, mistyped_tag_line, odd_tag_lines, parse_note
 from tagger.read import in_tool_folder, iter_note_paths, read_note_bytes
 from tagger.tagnames import dedupe_tags
 from tagger.write import set_tags, write_atomic
@@ -159,6 +159,10 @@ def read_check(path: Path) -> NoteCheck:
         check.data, check.text = read_note_bytes(path)
     except InputError as err:
         check.error = err.message
+        return check
+    odd = odd_tag_lines(check.text)
+    if odd:
+        check.error = mistyped_tag_line(odd)
         return check
     check.entry = parse_note(check.text, path=path)
     return check

@@ -74,16 +74,60 @@ def tag_tokens(line: str) -> list[str] | None:
 
 
 def odd_tag_line(line: str) -> str | None:
-    """If `line` looks like a tag line but holds a tag Obsidian would not accept, say which.
+    """If `line` looks like a tag line (every word starts with `#`) but is not one, say why.
+
+    A first word of only `#`s is a heading marker (`# Links`, `##`): a heading, not tags.
 
     >>> odd_tag_line("#rl #c++")
     "'#c++' is not a valid tag (letters, digits, _ - / only, and not all digits)"
+    >>> odd_tag_line("#rl #"), odd_tag_line("##x")
+    ("'#' is not a valid tag (letters, digits, _ - / only, and not all digits)", "'##x' is not a valid tag (letters, digits, _ - / only, and not all digits)")
+    >>> odd_tag_line("# Links"), odd_tag_line("#1 on the board"), odd_tag_line("#rl #moe")
+    (None, None, None)
     """
     words = line.split()
-    if not words or not all(_TOKEN_RE.fullmatch(w) for w in words) or tag_tokens(line) is not None:
+    if not words or _HEADING_MARK_RE.fullmatch(words[0]) or not all(w.startswith("#") for w in words):
         return None
-    bad = next(w for w in words if not is_valid_tag(w[1:]))
+    if tag_tokens(line) is not None:
+        return None
+    bad = next(w for w in words if not (_TOKEN_RE.fullmatch(w) and is_valid_tag(w[1:])))
     return f"'{bad}' is not a valid tag (letters, digits, _ - / only, and not all digits)"
+
+
+_HEADING_MARK_RE = re.compile(r"#+")
+
+
+def mistyped_tag_line(odd: Sequence[str]) -> str:
+    """Why retag and the hook leave a note with a mistyped tag line alone (from `odd_tag_lines`).
+
+    >>> mistyped_tag_line(["line 3: '#' is not a valid tag"])
+    "line 3: '#' is not a valid tag; fix that line by hand (tagger would otherwise add a second tag line)"
+    """
+    more = f" (and {len(odd) - 1} more such line{'s' if len(odd) > 2 else ''})" if len(odd) > 1 else ""
+    return f"{odd[0]}{more}; fix that line by hand (tagger would otherwise add a second tag line)"
+
+
+def odd_tag_lines(text: str) -> list[str]:
+    """`line N: why` for each line of a note that looks like a tag line but is not one.
+
+    Code blocks and what follows `# Links` are left out, as they are when tags are read.
+    Retag and the hook leave such a note alone: adding a tag line beside a mistyped one
+    would give the note two.
+
+    >>> odd_tag_lines("코멘트.\\n\\n#rl #c++\\n\\n```\\n#!/bin/sh\\n```\\n")
+    ["line 3: '#c++' is not a valid tag (letters, digits, _ - / only, and not all digits)"]
+    """
+    lay = layout(text)
+    fenced = _fenced(lay.lines)
+    end = lay.links_heading.number if lay.links_heading is not None else None
+    out = []
+    for ln in lay.lines:
+        if ln.number in fenced or (end is not None and ln.number >= end):
+            continue
+        why = odd_tag_line(ln.text)
+        if why:
+            out.append(f"line {ln.number + 1}: {why}")
+    return out
 
 
 @dataclass(frozen=True)
@@ -360,6 +404,8 @@ __all__ = [
     "front_matter_tags",
     "layout",
     "odd_tag_line",
+    "odd_tag_lines",
+    "mistyped_tag_line",
     "parse_digest",
     "parse_note",
     "split_lines",

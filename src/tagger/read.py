@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tagger.entry import Entry
 from tagger.errors import InputError, NoteWarning
-from tagger.parse import layout, odd_tag_line, parse_digest, parse_note
+from tagger.parse import odd_tag_lines, parse_digest, parse_note
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -138,10 +138,8 @@ def note_paths(folder: Path) -> list[Path]:
 
 
 def _check_note(path: Path, text: str, entry: Entry, on_problem: Problem) -> None:
-    for ln in layout(text).lines:
-        why = odd_tag_line(ln.text)
-        if why:
-            on_problem(NoteWarning(f"line {ln.number + 1}: {why}; the line is read as text", path=path))
+    for why in odd_tag_lines(text):
+        on_problem(NoteWarning(f"{why}; the line is read as text", path=path))
     # `entry.title` falls back to the file name, so look at the body alone: a note
     # that is only a URL has nothing of its own to tag it from.
     if not entry.tags and not entry.has_own_text:

@@ -38,7 +38,7 @@ from tagger import write as _write
 from tagger.write import lock_reason
 from tagger.entry import Entry, Suggestion
 from tagger.errors import InputError
-from tagger.parse import parse_note
+from tagger.parse import mistyped_tag_line, odd_tag_lines, parse_note
 from tagger.read import note_paths, read_note_bytes
 from tagger.tagnames import dedupe_tags, tag_key
 
@@ -288,7 +288,9 @@ def load_notes(
             continue
         if for_vocab:
             entries.append(got.entry)
-        if selected:
+        if selected and (odd := odd_tag_lines(got.text)):
+            skips.append(Skip(path, got.rel, mistyped_tag_line(odd)))
+        elif selected:
             notes.append(got)
     if progress is not None:
         progress("reading", len(all_paths), len(all_paths))
