@@ -204,6 +204,20 @@ def test_a_path_given_as_a_string_is_read_as_a_path(model: TagModel, new_note: P
         suggest_tags("no/such/note.md", model=model)
 
 
+def test_folder_and_table_paths_given_as_strings_are_read_as_paths(model: TagModel, example_vault: Path, tmp_path: Path) -> None:
+    n = len(read_entries(example_vault, on_problem=lambda err: None))
+    assert len(suggest_many([str(example_vault)], model=model)) == n
+    with pytest.raises(InputError, match=f"holds {n} entries"):
+        suggest_tags(str(example_vault), model=model)
+    table = tmp_path / "notes.jsonl"
+    table.write_text('{"title": "Mamba distillation"}\n{"title": "Diffusion sampling"}\n', encoding="utf-8")
+    assert len(suggest_many([str(table)], model=model)) == 2
+    with pytest.raises(InputError, match="does not exist"):
+        suggest_many([str(tmp_path / "gone.csv")], model=model)
+    # One line that names nothing is a note's text.
+    assert len(suggest_many(["Mamba distillation into a transformer"], model=model)) == 1
+
+
 def test_a_digest_path_gives_one_row_per_entry(model: TagModel, example_vault: Path) -> None:
     digest = example_vault / "digests" / "2024-08-28.txt"
     n = len(parse_digest(digest.read_text(encoding="utf-8")))

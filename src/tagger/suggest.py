@@ -43,12 +43,26 @@ def get_model(model: ModelLike = None) -> TagModel:
     return loaded
 
 
-_PATH_SUFFIXES = (".md", ".txt", ".markdown")
+_PATH_SUFFIXES = (".md", ".txt", ".markdown", ".jsonl", ".csv")
 
 
 def _looks_like_path(text: str) -> bool:
-    """A one-line string naming a note or digest file, not a note's text."""
-    return "\n" not in text and text.strip().lower().endswith(_PATH_SUFFIXES)
+    """A one-line string naming a note, digest, table or folder, not a note's text.
+
+    One line ending in a file type tagger reads counts even if missing (so a typo is an
+    error, not a note); any other one-line string counts if it names something that exists.
+
+    >>> _looks_like_path("data/example-vault"), _looks_like_path("gone.md"), _looks_like_path("Mamba distillation")
+    (True, True, False)
+    """
+    if "\n" in text or "\0" in text or not text.strip():
+        return False
+    if text.strip().lower().endswith(_PATH_SUFFIXES):
+        return True
+    try:
+        return os.path.exists(text)
+    except (OSError, ValueError):  # too long a name for this system, and the like
+        return False
 
 
 def as_entries(item: EntryLike) -> list[Entry]:
@@ -80,7 +94,8 @@ def as_entries(item: EntryLike) -> list[Entry]:
 def as_entry(item: EntryLike) -> Entry:
     """One `Entry` from an Entry, a dict of fields, a note's text, or a path to one note.
 
-    A string of one line ending in `.md` or `.txt` is taken as a path.
+    A one-line string ending in `.md`, `.txt`, `.jsonl` or `.csv`, or naming an existing
+    file or folder, is taken as a path.
 
     >>> as_entry({"title": "Mamba", "tags": "ssm rl"}).tags
     ('ssm', 'rl')
