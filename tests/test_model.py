@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -119,6 +120,44 @@ def test_damaged_model_is_a_clear_error(tmp_path: Path, content: bytes) -> None:
     with pytest.raises(ModelError) as err:
         load_model(path)
     assert str(path) in str(err.value) and "\n" not in str(err.value)
+
+
+def _drop_a_tag(state: dict[str, Any]) -> None:
+    state["tags"] = state["tags"][:-1]
+
+
+def _short_intercept(state: dict[str, Any]) -> None:
+    state["intercept"] = state["intercept"][:-1]
+
+
+def _narrow_weights(state: dict[str, Any]) -> None:
+    state["coef"] = state["coef"][:, :-3]
+
+
+def _short_idf(state: dict[str, Any]) -> None:
+    state["blocks"][0]["idf"] = state["blocks"][0]["idf"][:-1]
+
+
+def _vocabulary_not_a_dict(state: dict[str, Any]) -> None:
+    state["blocks"][0]["vocabulary"] = list(state["blocks"][0]["vocabulary"])
+
+
+@pytest.mark.parametrize("damage", [_drop_a_tag, _short_intercept, _narrow_weights, _short_idf, _vocabulary_not_a_dict])
+def test_a_model_whose_parts_do_not_fit_is_refused_at_load(
+    model: TagModel, tmp_path: Path, new_note: Path, capsys: pytest.CaptureFixture[str], damage: Any
+) -> None:
+    # It unpickles fine, so only a check of its parts stops it (it used to fail mid-suggestion).
+    import joblib
+
+    path = save_model(model, tmp_path / "m.joblib")
+    payload = joblib.load(path)
+    damage(payload["state"])
+    joblib.dump(payload, path)
+    with pytest.raises(ModelError, match="is damaged"):
+        load_model(path)
+    assert main(["suggest", "--model", str(path), str(new_note)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "is damaged" in err and "Traceback" not in err
 
 
 def test_missing_model_says_how_to_train(tmp_path: Path, capsys: pytest.CaptureFixture[str], new_note: Path) -> None:

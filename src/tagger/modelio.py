@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from tagger.config import DEFAULT_MODEL, ENV_VAR, resolve_model_path
 from tagger.errors import ModelError, NotTrainedError, missing_model
@@ -76,8 +77,8 @@ def model_from_state(state: dict[str, Any]) -> TagModel:
 
     The inverse of `model_state`: only this module knows the saved layout, so
     a change to it bumps `FORMAT` here and nowhere else. A missing or malformed
-    field raises `KeyError`, `TypeError` or `ValueError`; `load_model` turns
-    those into a `ModelError`.
+    field, or parts that do not fit together, raise `KeyError`, `TypeError` or
+    `ValueError`; `load_model` turns those into a `ModelError`.
 
     >>> model_from_state(model_state(model)).tags_ == model.tags_  # doctest: +SKIP
     True
@@ -101,7 +102,32 @@ def model_from_state(state: dict[str, Any]) -> TagModel:
     model.heldout_ = dict(state["heldout"])
     model.spellings_ = Spellings(latest=dict(state["spellings"]["latest"]), seen={k: list(v) for k, v in state["spellings"]["seen"].items()})
     model.tag_phrases_ = list(state["tag_phrases"])
+    _check_consistent(model)
     return model
+
+
+def _check_consistent(model: TagModel) -> None:
+    """Raise `ValueError` if the parts of a loaded model do not fit together.
+
+    A file can unpickle yet hold a model no code path can use (edited, or damaged inside
+    a valid pickle): say so at load, not as an IndexError halfway through a suggestion.
+    """
+    n = len(model.tags_)
+    if not (len(model.keys_) == len(model.tag_phrases_) == n):
+        raise ValueError(f"{n} tags but {len(model.keys_)} keys and {len(model.tag_phrases_)} tag phrases")
+    coef, intercept = model.coef_, model.intercept_
+    if coef is None or not sp.issparse(coef) or not isinstance(intercept, np.ndarray):
+        raise ValueError("weights are not a sparse matrix and an array")
+    for b in model.blocks_:
+        if b.vocabulary_ is None or b.idf_ is None or len(b.idf_) != len(b.vocabulary_):
+            raise ValueError("a TF-IDF block's vocabulary and idf differ in length")
+        if b.vocabulary_ and (min(b.vocabulary_.values()) < 0 or max(b.vocabulary_.values()) >= len(b.vocabulary_)):
+            raise ValueError("a TF-IDF block's vocabulary points outside it")
+    features = sum(b.size for b in model.blocks_)
+    if coef.shape != (n, features) or intercept.shape != (n,):
+        raise ValueError(f"weights of shape {coef.shape} and {intercept.shape} for {n} tags and {features} features")
+    if len(model.calibration_) != 3:
+        raise ValueError(f"calibration has {len(model.calibration_)} numbers, not 3")
 
 
 def save_model(model: TagModel, path: str | os.PathLike[str]) -> Path:
@@ -211,7 +237,7 @@ def load_model(path: str | os.PathLike[str] | None = None, *, vault: Path | None
         )
     try:
         model = model_from_state(payload["state"])
-    except (KeyError, TypeError, ValueError) as err:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
         raise ModelError(f"is damaged ({type(err).__name__}: {err}); retrain with `tagger train VAULT`", path=where) from None
     model.metadata_ = dict(meta)
     model.path_ = where
