@@ -385,6 +385,22 @@ def test_hook_never_imports_sklearn_and_kiwi_only_for_korean(vault: Vault) -> No
     assert result == {"code": 1, "sklearn": False, "kiwipiepy": False, "kiwi_child": True, "pandas": False}
 
 
+@pytest.mark.parametrize("command", [["-m", "tagger.hook", "check"], ["-m", "tagger", "suggest"]], ids=["hook", "tagger suggest"])
+def test_a_reader_that_goes_away_gets_no_traceback(vault: Vault, command: list[str]) -> None:
+    # `tagger-check … | head`: the pipe is closed before the report is written.
+    files = _untagged(vault)
+    proc = subprocess.Popen(
+        [sys.executable, *command, "--model", str(vault.model), *files],
+        cwd=vault.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read()
+    code = proc.wait(timeout=120)
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+    assert code == (1 if "hook" in command[1] else 0)
+
+
 def test_python_m_tagger_hook(vault: Vault) -> None:
     files = _untagged(vault)
     run = [sys.executable, "-m", "tagger.hook"]

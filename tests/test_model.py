@@ -160,6 +160,25 @@ def test_a_model_whose_parts_do_not_fit_is_refused_at_load(
     assert len(err.strip().splitlines()) == 1 and "is damaged" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    "setting",
+    [{"half_life_days": -5}, {"alpha": float("nan")}, {"min_df": 0}, {"name_bonus": -0.1}, {"calibration_share": 1.0}],
+    ids=lambda d: next(iter(d)),
+)
+def test_settings_no_model_can_be_fit_with_are_refused(vault_entries: list[Entry], setting: dict[str, float]) -> None:
+    name = next(iter(setting))
+    with pytest.raises(InputError, match=name):
+        TagModel(**setting).fit(vault_entries)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("days", ["-5", "nan", "soon"])
+def test_train_refuses_a_half_life_that_is_not_a_number_of_days(example_vault: Path, tmp_path: Path, days: str) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", str(example_vault), "--model", str(tmp_path / "m.joblib"), "--half-life", days])
+    assert exit_info.value.code == 2
+    assert not (tmp_path / "m.joblib").exists()
+
+
 def test_missing_model_says_how_to_train(tmp_path: Path, capsys: pytest.CaptureFixture[str], new_note: Path) -> None:
     with pytest.raises(NotTrainedError, match="tagger train"):
         load_model(tmp_path / "none.joblib")

@@ -171,6 +171,16 @@ PLACEMENT = [
 ]
 
 
+@pytest.mark.parametrize("bad", ["c++", "has space", "", "#", "1"])
+def test_set_tags_refuses_a_tag_it_could_not_read_back(bad: str) -> None:
+    with pytest.raises(ValueError, match="is not a valid tag"):
+        set_tags("코멘트.\n\n#rl\n", ["moe", bad])
+
+
+def test_set_tags_writes_a_repeated_tag_once() -> None:
+    assert set_tags("코멘트.\n", ["rl", "moe", "rl"]) == "코멘트.\n\n#rl #moe\n"
+
+
 @pytest.mark.parametrize(("text", "tags", "expected"), PLACEMENT)
 def test_set_tags_examples(text: str, tags: list[str], expected: str) -> None:
     assert set_tags(text, tags) == expected

@@ -13,7 +13,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from tagger.errors import TaggerError
+from tagger.errors import TaggerError, output_closed
 
 #: subcommand → (module in tagger.commands, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -80,7 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ns = parser.parse_args(args)
     _setup_logging(ns.quiet)
     try:
-        return int(ns._run(ns))
+        code = int(ns._run(ns))
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
+        return code
     except TaggerError as err:
         print(f"tagger: {err}", file=sys.stderr)
         return err.exit_code
@@ -88,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("tagger: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        output_closed()
         return 0
 
 

@@ -50,4 +50,22 @@ def missing_model(path: Path | str) -> NotTrainedError:
     )
 
 
-__all__ = ["InputError", "ModelError", "NoteWarning", "NotTrainedError", "TaggerError", "missing_model"]
+def output_closed() -> None:
+    """Point stdout at /dev/null once its reader has gone (`tagger … | head`).
+
+    Python flushes stdout again at exit; without this, that flush prints a
+    BrokenPipeError traceback after the command has already finished.
+    """
+    import os
+    import sys
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (captured, replaced)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+__all__ = ["InputError", "ModelError", "NoteWarning", "NotTrainedError", "TaggerError", "missing_model", "output_closed"]

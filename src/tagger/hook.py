@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 # numpy, scipy, joblib and kiwipiepy wait until a note needs the model.
 from tagger.config import Config, find_vault_root, load_config, resolve_model_path
 from tagger.entry import Entry, Suggestion
-from tagger.errors import InputError, ModelError, NotTrainedError, TaggerError, missing_model
+from tagger.errors import InputError, ModelError, NotTrainedError, TaggerError, missing_model, output_closed
 from tagger.parse import date_from_name, front_matter_tags, layout, mistyped_tag_line, odd_tag_lines, parse_note
 from tagger.read import in_tool_folder, iter_note_paths, read_note_bytes
 from tagger.tagnames import dedupe_tags
@@ -512,12 +512,18 @@ def main(argv: Sequence[str] | None = None, *, fix: bool) -> int:
     try:
         for root, group in group_by_vault(paths).items():
             status = max(status, run_vault(root, group, args, fix=fix))
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
     except TaggerError as err:
         print(f"{name}: {err}")
         return max(status, BROKEN)
     except KeyboardInterrupt:
         print(f"{name}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The report's reader went away (`tagger-check … | head`): the notes were still
+        # checked, and what failed stays failed.
+        output_closed()
+        return max(status, FAILED)
     return status
 
 

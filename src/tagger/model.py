@@ -208,8 +208,30 @@ class TagModel:
 
     # ---- learning -------------------------------------------------------------------------
 
+    def _check_settings(self) -> None:
+        """Refuse settings no model can be fit with, saying which and what is allowed."""
+        positive = {"alpha": self.alpha, "tf_k1": self.tf_k1}
+        at_least_one = {"min_df": self.min_df, "min_tag_notes": self.min_tag_notes, "max_assigned": self.max_assigned,
+                        "keep_weights": self.keep_weights}
+        # half_life_days 0: every note weighs the same (what `tagger review` trains with).
+        not_negative = {"half_life_days": self.half_life_days, "title_weight": self.title_weight, "text_weight": self.text_weight, "comment_weight": self.comment_weight,
+                        "translation_weight": self.translation_weight, "name_bonus": self.name_bonus,
+                        "centroid_weight": self.centroid_weight, "tag_bias_strength": self.tag_bias_strength}
+        for name, value in positive.items():
+            if not value > 0:  # NaN too
+                raise InputError(f"{name} must be more than 0, got {value} (default {getattr(TagModel, name)})")
+        for name, value in at_least_one.items():
+            if value < 1:
+                raise InputError(f"{name} must be at least 1, got {value} (default {getattr(TagModel, name)})")
+        for name, value in not_negative.items():
+            if not value >= 0:
+                raise InputError(f"{name} must be 0 or more, got {value} (default {getattr(TagModel, name)})")
+        if not 0 < self.calibration_share < 1:
+            raise InputError(f"calibration_share must be between 0 and 1, got {self.calibration_share} (default 0.15)")
+
     def fit(self, entries: Sequence[Entry], *, progress: Progress | None = None) -> TagModel:
         """Learn from the tagged entries with text; returns self."""
+        self._check_settings()
         report = progress or (lambda stage, frac: None)
         usable = [e for e in entries if e.tags and e.has_text]
         if len(usable) < 5:

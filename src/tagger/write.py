@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tagger.errors import InputError
 from tagger.parse import FRONT_ITEM_RE, FRONT_TAGS_RE, Line, layout, parse_note, split_lines, tag_tokens
+from tagger.tagnames import dedupe_tags, is_valid_tag
 
 
 def _eol(text: str) -> str:
@@ -64,7 +65,8 @@ def set_tags(text: str, tags: Sequence[str]) -> str:
     An existing tag line is rewritten in place (its indentation and trailing
     spaces kept). A note without one gets it where the author puts it: after the
     comment, before `# Links`. Front-matter tags are rewritten where they stand.
-    An empty `tags` removes the tag line.
+    An empty `tags` removes the tag line. A tag given twice is written once; a tag
+    the reader would not read back (`c++`, `has space`) raises `ValueError`.
 
     >>> set_tags("Title\\n\\n코멘트.\\n\\n#GAN", ["gan", "diffusion"])
     'Title\\n\\n코멘트.\\n\\n#gan #diffusion'
@@ -73,7 +75,11 @@ def set_tags(text: str, tags: Sequence[str]) -> str:
     >>> set_tags("---\\ntags:\\n  - rl\\n---\\n코멘트.", ["rl", "moe"])
     '---\\ntags:\\n  - rl\\n  - moe\\n---\\n코멘트.'
     """
-    tags = [t.lstrip("#") for t in tags]
+    tags = list(dedupe_tags(t.lstrip("#") for t in tags))
+    bad = [t for t in tags if not is_valid_tag(t)]
+    if bad:
+        # Written anyway, it would be read back as text, not tags: refuse before touching the note.
+        raise ValueError(f"{bad[0]!r} is not a valid tag (letters, digits, _ - / only, and not all digits)")
     if list(parse_note(text).tags) == tags:
         # Unchanged tags leave the note alone, whatever style its tags are written in
         # (a front matter `- item` list, tags split over several lines, …).

@@ -15,7 +15,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_inputs(parser, stdin=False)
     parser.add_argument("--model", metavar="PATH", help="where to save (default: $TAGGER_MODEL, the vault's tagger.toml, or models/tagger.joblib)")
     parser.add_argument("--aliases", metavar="FILE", help="alias file mapping tags to their canonical form (default: the vault's tagger.toml)")
-    parser.add_argument("--half-life", type=float, metavar="DAYS", help="weight of a note halves every DAYS days of age (default: 180)")
+    parser.add_argument("--half-life", type=_days, metavar="DAYS", help="weight of a note halves every DAYS days of age; 0: all notes weigh the same (default: 180)")
+
+
+def _days(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of days, not {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more days, not {text}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
