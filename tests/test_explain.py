@@ -127,3 +127,26 @@ def test_evidence_does_not_depend_on_the_matrix_column_order() -> None:
         runs.append(_evidence(e, contrib, cols, names, 2))
     assert runs[0] == runs[1] == runs[2]
     assert [x.text for x in runs[0]] == ["experts", "routing"]
+
+
+def test_explain_without_the_training_vault(example_vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The vault the model learned from has moved: the evidence still comes, without "like:" lines.
+    import shutil
+
+    from tagger.cli import main
+
+    vault = tmp_path / "vault"
+    shutil.copytree(example_vault, vault)
+    model = tmp_path / "m.joblib"
+    assert main(["train", str(vault), "--model", str(model)]) == 0
+    note = tmp_path / "new.md"
+    note.write_text((example_vault.parent / "new-note.md").read_text(encoding="utf-8"), encoding="utf-8")
+    shutil.rmtree(vault)
+    capsys.readouterr()
+    assert main(["suggest", "--model", str(model), "--explain", str(note)]) == 0
+    out, err = capsys.readouterr()
+    assert "why #" in out and "like:" not in out
+    assert "not there" in err and "--history" in err and "Traceback" not in err
+    assert main(["suggest", "--model", str(model), "--explain", "--history", str(tmp_path / "nowhere"), str(note)]) == 2
+    err = capsys.readouterr().err
+    assert "nowhere: does not exist" in err and len(err.strip().splitlines()) == 1

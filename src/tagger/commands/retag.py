@@ -282,7 +282,7 @@ def run(args: argparse.Namespace) -> int:
         elif result is None:
             out.write("nothing to write\n")
         else:
-            out.write(f"wrote {len(written)} notes in {summary['seconds']:.1f} s; undo with: tagger undo {_shell(result.log_path)}\n")
+            out.write(f"wrote {len(written)} note{'' if len(written) == 1 else 's'} in {summary['seconds']:.1f} s; undo with: tagger undo {_shell(result.log_path)}\n")
     return 1 if skipped else 0
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tagger.commands.common import Problems, add_inputs, read_inputs, vault_config
+
+log = logging.getLogger("tagger")
 
 if TYPE_CHECKING:
     from tagger.entry import Entry
@@ -87,10 +90,20 @@ def _explain(model: TagModel, entries: list[Entry], args: argparse.Namespace) ->
     from tagger.explain import explain
     from tagger.read import read_entries
 
-    sources = [args.history] if args.history else list(model.metadata_.get("sources") or [])
-    missing = [s for s in sources if not Path(s).exists()]
-    if missing:
-        raise InputError("the vault this model was trained on is not there; pass --history VAULT", path=missing[0])
+    if args.history:
+        if not Path(args.history).exists():
+            raise InputError("does not exist; --history names the vault to find similar past notes in", path=Path(args.history))
+        sources = [args.history]
+    else:
+        sources = list(model.metadata_.get("sources") or [])
+        missing = [s for s in sources if not Path(s).exists()]
+        if missing:
+            # The evidence needs only the model: explain without the "like:" lines.
+            log.warning(
+                "%s: the vault this model was trained on is not there; explaining without similar past notes "
+                "(pass --history VAULT for them)", missing[0],
+            )
+            sources = []
     history = [e for s in sources for e in read_entries(Path(s), on_problem=lambda err: None)] if sources else None
     result: list[list[Any]] = explain(model, entries, k=max(args.top, 1), history=history)
     return result
