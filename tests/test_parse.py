@@ -233,3 +233,25 @@ def test_hash_lines_inside_code_fences_are_code_not_tags() -> None:
     assert "#define\n#include\n" in changed and changed.endswith("#moe")
     fenced_only = "코멘트\n\n~~~\n#rl\n~~~"
     assert parse_note(fenced_only).tags == ()
+
+
+ODD_LINES = [
+    ("코멘트.\n\n#rl #\n", ["line 3: '#'"]),
+    ("코멘트.\r\n\r\n  ##x\r\n", ["line 3: '##x'"]),
+    ("\ufeff#rl #c++\n\nbody", ["line 1: '#c++'"]),
+    ("a\n\n#rl #c++\n\n#moe #1\n", ["line 3: '#c++'", "line 5: '#1'"]),
+    ("코멘트.\n\n#rl #moe\n", []),
+    ("# Links\n\n## Section\n#1 on the board\n", []),
+    ("```\n#!/bin/sh\n#x #\n```\n\n#rl\n", []),
+    ("코멘트.\n\n#rl\n\n# Links\n\n#c++ #x\n", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ODD_LINES)
+def test_odd_tag_lines(text: str, expected: list[str]) -> None:
+    from tagger.parse import odd_tag_lines
+
+    got = odd_tag_lines(text)
+    assert len(got) == len(expected)
+    for line, start in zip(got, expected):
+        assert line.startswith(start) and "is not a valid tag" in line

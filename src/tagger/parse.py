@@ -95,6 +95,7 @@ def odd_tag_line(line: str) -> str | None:
 
 
 _HEADING_MARK_RE = re.compile(r"#+")
+_HASH_LINE_RE = re.compile(r"^\ufeff?[ \t]*#\S[^\r\n]*", re.MULTILINE)
 
 
 def mistyped_tag_line(odd: Sequence[str]) -> str:
@@ -116,7 +117,12 @@ def odd_tag_lines(text: str) -> list[str]:
 
     >>> odd_tag_lines("코멘트.\\n\\n#rl #c++\\n\\n```\\n#!/bin/sh\\n```\\n")
     ["line 3: '#c++' is not a valid tag (letters, digits, _ - / only, and not all digits)"]
+    >>> odd_tag_lines("\\ufeff##x"), odd_tag_lines("코멘트.\\n\\n#rl #moe\\n")
+    (["line 1: '##x' is not a valid tag (letters, digits, _ - / only, and not all digits)"], [])
     """
+    # Most notes have no such line: look at the lines starting with `#` before laying out.
+    if not any(odd_tag_line(m.group(0).lstrip(BOM)) for m in _HASH_LINE_RE.finditer(text)):
+        return []
     lay = layout(text)
     fenced = _fenced(lay.lines)
     end = lay.links_heading.number if lay.links_heading is not None else None
