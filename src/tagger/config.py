@@ -35,7 +35,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from tagger.errors import InputError
-from tagger.tagnames import is_valid_tag, tag_key
+from tagger.tagnames import fold_aliases, is_valid_tag, merge_aliases, tag_key
 
 log = logging.getLogger("tagger")
 
@@ -135,22 +135,6 @@ def _alias_table(raw: Any, path: Path) -> dict[str, str]:
     return out
 
 
-def _merge_aliases(into: dict[str, str], new: Mapping[str, str]) -> None:
-    """Add `new` to `into` in written order: a tag written again (in any spelling) moves to the end.
-
-    Order matters: of a target written several ways, the last spelling counts.
-
-    >>> table = {"lm": "LLM", "language_model": "llm"}
-    >>> _merge_aliases(table, {"LM": "LLM"})
-    >>> table
-    {'language_model': 'llm', 'LM': 'LLM'}
-    """
-    for k, v in new.items():
-        for old in [o for o in into if tag_key(o) == tag_key(k)]:
-            del into[old]
-        into[k] = v
-
-
 def resolve_aliases(aliases: Mapping[str, str], *, path: Path | None = None) -> dict[str, str]:
     """Follow alias chains to their end so each tag maps straight to its canonical form.
 
@@ -159,7 +143,7 @@ def resolve_aliases(aliases: Mapping[str, str], *, path: Path | None = None) -> 
     >>> resolve_aliases({"lm": "language-model", "language-model": "llm"})
     {'lm': 'llm', 'language-model': 'llm'}
     """
-    folded = {tag_key(k): v for k, v in aliases.items()}
+    folded = fold_aliases(aliases)
     out: dict[str, str] = {}
     for src, dst in aliases.items():
         seen = [tag_key(src)]
@@ -254,7 +238,7 @@ def load_config(vault: Path | str | None, *, aliases_file: Path | str | None = N
                 continue
             known = _SECTIONS[section]
             if known is None:
-                _merge_aliases(aliases, _alias_table(value, cfg_path))
+                aliases = merge_aliases(aliases, _alias_table(value, cfg_path))
                 continue
             if not isinstance(value, Mapping):
                 raise InputError(f"[{section}] must be a table", path=cfg_path)
@@ -284,7 +268,7 @@ def load_config(vault: Path | str | None, *, aliases_file: Path | str | None = N
 
     if aliases_file is not None:
         sources.append(Path(aliases_file))
-        _merge_aliases(aliases, load_aliases(aliases_file))
+        aliases = merge_aliases(aliases, load_aliases(aliases_file))
     aliases = resolve_aliases(aliases, path=sources[-1] if sources else None)
     return Config(
         aliases=aliases,

@@ -95,23 +95,35 @@ def dedupe_tags(tags: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def merge_aliases(*tables: Mapping[str, str]) -> dict[str, str]:
+    """Alias tables in written order: a tag written again, in any spelling, replaces the earlier line and moves to the end.
+
+    Order matters: of a target written several ways, the last spelling counts
+    (later lines, and later tables such as `--aliases FILE`, override earlier ones).
+
+    >>> merge_aliases({"lm": "LLM", "language_model": "llm"}, {"LM": "LLM"})
+    {'language_model': 'llm', 'LM': 'LLM'}
+    """
+    by_key: dict[str, tuple[str, str]] = {}
+    for table in tables:
+        for k, v in table.items():
+            key = tag_key(k)
+            by_key.pop(key, None)
+            by_key[key] = (k, v)
+    return dict(by_key.values())
+
+
 def fold_aliases(aliases: Mapping[str, str]) -> dict[str, str]:
     """An alias table keyed by tag key, so a tag in any spelling finds its alias (targets kept as written).
 
-    A key written twice (in two spellings) keeps its last value, in its last place: later
-    lines override earlier ones, also for which spelling of a target counts as the last.
+    Keys written twice are merged as `merge_aliases` does.
 
     >>> fold_aliases({"LM": "llm", "Efficient_Training": "efficient-training"})
     {'lm': 'llm', 'efficient-training': 'efficient-training'}
     >>> list(fold_aliases({"lm": "LLM", "language_model": "llm", "LM": "LLM"}).items())
     [('language-model', 'llm'), ('lm', 'LLM')]
     """
-    out: dict[str, str] = {}
-    for k, v in aliases.items():
-        key = tag_key(k)
-        out.pop(key, None)
-        out[key] = v
-    return out
+    return {tag_key(k): v for k, v in merge_aliases(aliases).items()}
 
 
 def apply_aliases(tags: Iterable[str], aliases: Mapping[str, str]) -> tuple[str, ...]:
@@ -124,4 +136,4 @@ def apply_aliases(tags: Iterable[str], aliases: Mapping[str, str]) -> tuple[str,
     return dedupe_tags(folded.get(tag_key(tag), tag) for tag in tags)
 
 
-__all__ = ["TAG_RE", "Spellings", "apply_aliases", "dedupe_tags", "fold_aliases", "is_valid_tag", "tag_key"]
+__all__ = ["TAG_RE", "Spellings", "apply_aliases", "dedupe_tags", "fold_aliases", "is_valid_tag", "merge_aliases", "tag_key"]
