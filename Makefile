@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m tagger.demo
+	$(PY) -m tagger.cli.demo
 
 test: $(STAMP)
 	$(PY) -m mypy

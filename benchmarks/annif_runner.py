@@ -33,7 +33,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from tagger.entry import Entry
-from tagger.tagnames import tag_key
+from tagger.spelling import tag_key
 
 REPO = Path(__file__).resolve().parent.parent
 ANNIF_VENV = Path(os.environ.get("ANNIF_VENV", REPO / ".venv-annif"))

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from tagger.entry import Entry, Suggestion
-from tagger.metrics import ranking_metrics
-from tagger.tagnames import Spellings, tag_key
+from tagger.analysis.metrics import ranking_metrics
+from tagger.spelling import Spellings, tag_key
 
 #: Per note, (tag, score) pairs best first.
 Ranked = Sequence[Sequence[tuple[str, float]]]

@@ -16,7 +16,6 @@ splits costs little more than one.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import sys
 import time
@@ -26,9 +25,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tagger.evaluate import evaluate_split  # noqa: E402
+from tagger.analysis.evaluate import evaluate_split  # noqa: E402
 from tagger.model import TagModel  # noqa: E402
-from tagger.read import read_entries  # noqa: E402
+from tagger.notes.read import read_entries  # noqa: E402
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "arxiv-today"
 
@@ -53,11 +52,11 @@ def parse_setting(text: str) -> tuple[str, Any]:
     ValueError: unknown TagModel setting 'speed'; choose from half_life_days, alpha, ...
     """
     name, _, raw = text.partition("=")
-    fields = {f.name: f for f in dataclasses.fields(TagModel) if f.init and not f.name.endswith("_")}
-    if name not in fields or name == "korean":
-        choices = [n for n in fields if n != "korean"]
+    defaults = TagModel().get_params()
+    if name not in defaults or name == "korean":
+        choices = [n for n in defaults if n != "korean"]
         raise ValueError(f"unknown TagModel setting {name!r}; choose from {', '.join(choices[:2])}, ...")
-    default = fields[name].default
+    default = defaults[name]
     return name, type(default)(raw) if isinstance(default, (int, float)) else raw
 
 

@@ -39,7 +39,7 @@ def _prepare(work: Path) -> tuple[Path, Path, list[str], str, str]:
     """(vault, model, 50 untagged notes, 1 tagged note, source name), paths relative to the vault."""
     from tagger import read_entries, set_tags, tag_key
     from tagger.model import TagModel
-    from tagger.modelio import save_model
+    from tagger.model.io import save_model
 
     source = CORPUS if CORPUS.is_dir() else EXAMPLE_VAULT
     vault = work / "vault"

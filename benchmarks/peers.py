@@ -55,9 +55,9 @@ from benchmarks.annif_runner import (  # noqa: E402
 from benchmarks.baseline import assigned_sets, gold_keys, tune_threshold  # noqa: E402
 from tagger import read_entries  # noqa: E402
 from tagger.entry import Entry, chronological  # noqa: E402
-from tagger.evaluate import split_by_date  # noqa: E402
-from tagger.metrics import ranking_metrics  # noqa: E402
-from tagger.tagnames import tag_key  # noqa: E402
+from tagger.analysis.evaluate import split_by_date  # noqa: E402
+from tagger.analysis.metrics import ranking_metrics  # noqa: E402
+from tagger.spelling import tag_key  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "arxiv-today"

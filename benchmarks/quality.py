@@ -21,9 +21,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.baseline import PlainBaseline  # noqa: E402
-from tagger.evaluate import METRIC_ORDER, evaluate_split, format_evaluation  # noqa: E402
+from tagger.analysis.evaluate import evaluate_split  # noqa: E402
+from tagger.analysis.scoring import METRIC_ORDER  # noqa: E402
+from tagger.cli.render import format_evaluation  # noqa: E402
 from tagger.model import TagModel  # noqa: E402
-from tagger.read import read_entries  # noqa: E402
+from tagger.notes.read import read_entries  # noqa: E402
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "arxiv-today"
 from benchmarks.peers import TEST_LAST as UNTIL  # noqa: E402

@@ -64,8 +64,8 @@ def run(model: Path | None = None) -> dict[str, float]:
             p.chmod(p.stat().st_mode | stat.S_IWUSR)
         if model is None:
             from tagger.model import TagModel
-            from tagger.modelio import save_model
-            from tagger.read import read_entries
+            from tagger.model.io import save_model
+            from tagger.notes.read import read_entries
 
             t0 = time.perf_counter()
             fitted = TagModel().fit(read_entries(vault, on_problem=lambda err: None))

@@ -54,8 +54,8 @@ def run(*, corpus: Path = DEFAULT_CORPUS) -> dict[str, float]:
         print(f"speed: skipped, corpus not found: {corpus} (needs ../shared)")
         return {}
     from tagger import read_entries
-    from tagger.korean import clear_memo
-    from tagger.modelio import load_model
+    from tagger.model.korean import clear_memo
+    from tagger.model.io import load_model
     from tagger.suggest import suggest_tags
 
     out: dict[str, float] = {}

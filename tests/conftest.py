@@ -31,7 +31,7 @@ def example_model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A model trained once per session on the example vault, saved to a temp file."""
     from tagger import read_entries
     from tagger.model import TagModel
-    from tagger.modelio import save_model
+    from tagger.model.io import save_model
 
     path = tmp_path_factory.mktemp("example-model") / "tagger.joblib"
     save_model(TagModel().fit(read_entries(EXAMPLE_VAULT, on_problem=lambda err: None)), path)

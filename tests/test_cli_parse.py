@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tagger import read_entries
-from tagger.cli import main
+from tagger.cli.main import main
 
 GOOD = "https://arxiv.org/abs/2408.15237\n\n*The Mamba in the Llama* (Junxiong Wang)\n\n> We distill.\n\nMamba로 Distillation.\n\n#distillation #state-space-model"
 
@@ -114,7 +114,7 @@ def test_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[st
 def test_stdin_not_utf8(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     _stdin(monkeypatch, "café".encode("latin-1"))
     assert main(["parse", "-"]) == 2
-    assert capsys.readouterr().err == "tagger: <stdin>: is not UTF-8\n"
+    assert capsys.readouterr().err == "tagger: <stdin>: is not UTF-8 (byte 0xe9 at offset 3); convert it to UTF-8\n"
 
 
 def test_example_vault_and_digest(example_vault: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -123,7 +123,7 @@ def test_example_vault_and_digest(example_vault: Path, capsys: pytest.CaptureFix
     out, err = capsys.readouterr()
     entries = read_entries([example_vault, digest], on_problem=lambda e: None)
     tagged = sum(bool(e.tags) for e in entries)
-    assert out.splitlines()[-1] == f"{len(entries)} entries, {tagged} tagged, 1 problems"
+    assert out.splitlines()[-1] == f"{len(entries)} entries, {tagged} tagged, 1 problem"
     assert err.splitlines() == [
         f"tagger: {example_vault / '2020' / '200511 Sparse Voxel Fields.md'}: has no text besides a URL; "
         "nothing to tag it from but its file name"

@@ -36,8 +36,8 @@ def test_full_file(tmp_path: Path) -> None:
     assert (cfg.on_missing_model, cfg.stale_after_notes) == ("warn", 7)
     assert cfg.include == ("notes/**/*.md",) and cfg.exclude == ("notes/templates/**",)
     assert cfg.sources == (tmp_path / "tagger.toml",)
-    assert cfg.canonical("LM") == "llm" and cfg.canonical("Efficient-Training") == "efficient-training"
-    assert cfg.canonical("rl") == "rl"
+    assert cfg.alias_table.target("LM") == "llm" and cfg.alias_table.target("Efficient-Training") == "efficient-training"
+    assert cfg.alias_table.target("rl") is None
     assert cfg.matches("notes/2024/a.md") and not cfg.matches("notes/templates/a.md") and not cfg.matches("a.md")
 
 
@@ -70,7 +70,7 @@ def test_alias_file_overrides_vault(tmp_path: Path) -> None:
 def test_the_last_written_spelling_of_a_target_wins(
     tmp_path: Path, vault_table: str, file_table: str | None, expected: str
 ) -> None:
-    from tagger.vocab import SpellingRule
+    from tagger.spelling import SpellingRule
 
     (tmp_path / "tagger.toml").write_text("[aliases]\n" + vault_table, encoding="utf-8")
     extra = None

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tagger import Entry, InputError, Spellings, parse_note, read_entries, set_tags, tag_key
-from tagger.read import note_paths
+from tagger.notes.vault import note_paths
 
 pytestmark = pytest.mark.slow
 

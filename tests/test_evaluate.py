@@ -9,17 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tagger.cli import main
+from tagger.cli.main import main
 from tagger.entry import Entry, Suggestion
-from tagger.evaluate import (
-    evaluate_rolling,
-    evaluate_split,
-    evaluation_record,
-    format_evaluation,
-    split_by_date,
-)
-from tagger.metrics import ranking_metrics
-from tagger.read import read_entries
+from tagger.analysis.evaluate import evaluate_rolling, evaluate_split, split_by_date
+from tagger.analysis.scoring import evaluation_record
+from tagger.cli.render import format_evaluation
+from tagger.analysis.metrics import ranking_metrics
+from tagger.notes.read import read_entries
 
 
 def _e(title: str, day: dt.date | None, *tags: str, text: str = "some words") -> Entry:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tagger import Entry, InputError, Spellings, parse_note, read_entries, tag_key
-from tagger.read import note_paths
+from tagger.notes.vault import note_paths
 
 
 @pytest.fixture(scope="module")

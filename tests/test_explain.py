@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from tagger.entry import Entry
-from tagger.explain import History, _matrix, explain, explanation_record, format_explanations
+from tagger.analysis.explain import History, _matrix, explain, explanation_record
+from tagger.cli.render import format_explanations
 from tagger.model import TagModel
-from tagger.read import read_entries
-from tagger.tagnames import tag_key
+from tagger.notes.read import read_entries
+from tagger.spelling import tag_key
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +103,7 @@ def test_the_same_paper_is_never_a_neighbour(model: TagModel, history: list[Entr
 
 
 def test_same_paper_keys(history: list[Entry]) -> None:
-    from tagger.explain import same_paper
+    from tagger.analysis.explain import same_paper
 
     a = Entry(path=Path("d.txt"), title="Mixture of Experts", url="https://arxiv.org/abs/2401.00001")
     # Siblings in one digest share its path but are different papers.
@@ -116,7 +117,7 @@ def test_same_paper_keys(history: list[Entry]) -> None:
 def test_evidence_does_not_depend_on_the_matrix_column_order() -> None:
     # Equal weights: which word is shown first, and which one fills the last slot, must not
     # follow the column order (sorting a row's columns once changed a few explanations).
-    from tagger.explain import _evidence
+    from tagger.analysis.explain import _evidence
 
     e = Entry(title="t", abstract="Mixture of experts with sparse routing.", comment="")
     names = [(1, "experts"), (1, "sparse"), (1, "routing"), (1, "mixture")]
@@ -133,7 +134,7 @@ def test_explain_without_the_training_vault(example_vault: Path, tmp_path: Path,
     # The vault the model learned from has moved: the evidence still comes, without "like:" lines.
     import shutil
 
-    from tagger.cli import main
+    from tagger.cli.main import main
 
     vault = tmp_path / "vault"
     shutil.copytree(example_vault, vault)

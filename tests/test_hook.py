@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tagger import parse_note, read_entries, set_tags, tag_key
-from tagger.hook import check_main, fix_main
+from tagger.cli.hook import check_main, fix_main
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def vocab(example_model_file: Path) -> dict[str, str]:
     """The trained model's vocabulary: tag key → spelling."""
-    from tagger.modelio import load_model
+    from tagger.model.io import load_model
 
     return dict(load_model(example_model_file).spellings_.latest)
 
@@ -356,9 +356,9 @@ def test_stale_model_warns_with_the_retrain_command(vault: Vault, capsys: pytest
 
 _PROBE = """
 import json, sys
-from tagger.hook import check_main
+from tagger.cli.hook import check_main
 code = check_main(sys.argv[1:])
-korean = sys.modules.get("tagger.korean")
+korean = sys.modules.get("tagger.model.korean")
 print(json.dumps({"code": code, "sklearn": "sklearn" in sys.modules, "kiwipiepy": "kiwipiepy" in sys.modules,
                   "kiwi_child": bool(korean and korean._children), "pandas": "pandas" in sys.modules}))
 """
@@ -385,7 +385,7 @@ def test_hook_never_imports_sklearn_and_kiwi_only_for_korean(vault: Vault) -> No
     assert result == {"code": 1, "sklearn": False, "kiwipiepy": False, "kiwi_child": True, "pandas": False}
 
 
-@pytest.mark.parametrize("command", [["-m", "tagger.hook", "check"], ["-m", "tagger", "suggest"]], ids=["hook", "tagger suggest"])
+@pytest.mark.parametrize("command", [["-m", "tagger.cli.hook", "check"], ["-m", "tagger", "suggest"]], ids=["hook", "tagger suggest"])
 def test_a_reader_that_goes_away_gets_no_traceback(vault: Vault, command: list[str]) -> None:
     # `tagger-check … | head`: the pipe is closed before the report is written.
     files = _untagged(vault)
@@ -403,7 +403,7 @@ def test_a_reader_that_goes_away_gets_no_traceback(vault: Vault, command: list[s
 
 def test_python_m_tagger_hook(vault: Vault) -> None:
     files = _untagged(vault)
-    run = [sys.executable, "-m", "tagger.hook"]
+    run = [sys.executable, "-m", "tagger.cli.hook"]
     proc = subprocess.run([*run, "check", *files], cwd=vault.root, capture_output=True, text=True, check=False)
     assert proc.returncode == 1 and "no tags" in proc.stdout
     proc = subprocess.run([*run, "fix", *files], cwd=vault.root, capture_output=True, text=True, check=False)
@@ -427,7 +427,7 @@ def test_alias_target_written_two_ways_is_fixed_once_and_as_retag_normalize_writ
     # The hook and `retag --normalize` share one spelling rule: a target the alias table
     # writes two ways takes the last, so what tagger-fix writes passes tagger-check.
     from tagger.config import load_config
-    from tagger.vocab import build_vocabulary
+    from tagger.analysis.vocabulary import build_vocabulary
 
     rel = vault.tagged()
     path = vault.root / rel
@@ -439,8 +439,8 @@ def test_alias_target_written_two_ways_is_fixed_once_and_as_retag_normalize_writ
     assert parse_note(path.read_text(encoding="utf-8")).tags == parse_note(before).tags
     capsys.readouterr()
     assert check_main([str(rel)]) == 0, capsys.readouterr().out
-    normalizer = build_vocabulary(read_entries(vault.root)).normalizer(load_config(vault.root).aliases)
-    assert normalizer["my-old-name"] == normalizer["some-old-name"] == normalizer[tag_key(target)] == target
+    rule = build_vocabulary(read_entries(vault.root)).rule(load_config(vault.root).aliases)
+    assert rule.spell("my-old-name") == rule.spell("some-old-name") == rule.spell(tag_key(target)) == target
 
 
 def test_fix_applies_aliases(vault: Vault, capsys: pytest.CaptureFixture[str]) -> None:

@@ -24,7 +24,7 @@ if shutil.which("git") is None:
 
 
 def _config(model: Path) -> str:
-    hook = "    - id: {id}\n      name: {id}\n      entry: {python} -m tagger.hook {mode} --model {model}\n" \
+    hook = "    - id: {id}\n      name: {id}\n      entry: {python} -m tagger.cli.hook {mode} --model {model}\n" \
         "      language: system\n      files: \\.md$\n      types: [markdown]\n      require_serial: true\n"
     python, m = sys.executable, str(model)
     return (
@@ -57,7 +57,7 @@ class Repo:
 def repo(tmp_path: Path, example_vault: Path, example_model_file: Path) -> Repo:
     root = tmp_path / "vault"
     root.mkdir()
-    from tagger.modelio import load_model
+    from tagger.model.io import load_model
 
     vocab = load_model(example_model_file).spellings_.latest
     entries = [

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-import tagger.korean as korean
-from tagger.korean import KoreanSettings, content_morphemes
+import tagger.model.korean as korean
+from tagger.model.korean import KoreanSettings, content_morphemes
 
 
 def test_particles_after_english_terms_are_not_nouns() -> None:
@@ -141,7 +141,7 @@ def test_the_child_never_imports_from_the_working_folder(tmp_path: Path) -> None
     for name in ("json", "kiwipiepy", "tagger"):
         (tmp_path / f"{name}.py").write_text(f"open({str(tmp_path / (name + '.ran'))!r}, 'w').close()\n", encoding="utf-8")
     script = (
-        "from tagger import korean\n"
+        "from tagger.model import korean\n"
         "s = korean.KoreanSettings()\n"
         "korean.warm_up(s)\n"
         "print(korean.content_morphemes(['학생 모델'], s), bool(korean._children))\n"
@@ -155,7 +155,7 @@ def test_the_child_ends_with_its_parent() -> None:
     # The parent leaves while the child is still loading Kiwi (about a second): without the
     # clean-up at exit the child would still be there when the parent is gone.
     script = (
-        "from tagger import korean\n"
+        "from tagger.model import korean\n"
         "s = korean.KoreanSettings()\n"
         "korean.warm_up(s)\n"
         "print(korean._children[s].proc.pid)\n"

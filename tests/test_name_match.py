@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import tagger.model
+import tagger.model.names
 from tagger import read_entries
 from tagger.entry import Entry
 from tagger.model import TagModel
-from tagger.modelio import load_model, model_state, save_model
+from tagger.model.io import load_model, model_state, save_model
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -147,11 +147,11 @@ def test_random_notes_equal_reference() -> None:
 
 
 def test_stem_cache_may_be_cleared_at_any_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tagger.model, "_STEMS_MAX", 0)
+    monkeypatch.setattr(tagger.model.names, "_STEMS_MAX", 0)
     texts = ["Fresh zebras jump", "zebras again", "Yet more unseen words: quokkas"]
     phrases = ["zebra", "quokka", "fresh zebra"]
     assert np.array_equal(_model(phrases).name_matches(_notes(*texts)), reference(phrases, 3, _notes(*texts)))
-    assert len(tagger.model._STEMS) == 5  # only the last note's words: cleared on each new word
+    assert len(tagger.model.names._STEMS) == 5  # only the last note's words: cleared on each new word
 
 
 def test_index_follows_changed_phrases() -> None:

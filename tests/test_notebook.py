@@ -37,7 +37,7 @@ def test_committed_notebook_shows_plots_and_no_note_text(corpus_dir: Path) -> No
     import logging
 
     nbformat = pytest.importorskip("nbformat")
-    from tagger.read import read_entries
+    from tagger.notes.read import read_entries
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
     assert _images(nb) >= 4

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tagger import Entry, parse_digest, parse_note
-from tagger.parse import date_from_name, tag_tokens
+from tagger.notes.layout import tag_tokens
+from tagger.notes.parse import date_from_name
 
 ABSTRACT = "We distill large Transformers into linear RNNs by reusing attention weights."
 COMMENT = "Transformer에서 Mamba로 Distillation. Attention Weight를 재사용했군요."
@@ -249,7 +250,7 @@ ODD_LINES = [
 
 @pytest.mark.parametrize(("text", "expected"), ODD_LINES)
 def test_odd_tag_lines(text: str, expected: list[str]) -> None:
-    from tagger.parse import odd_tag_lines
+    from tagger.notes.layout import odd_tag_lines
 
     got = odd_tag_lines(text)
     assert len(got) == len(expected)

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from tagger import Entry, InputError, entries_from_frame, entries_to_frame, read_entries, read_note
-from tagger.read import MAX_NOTE_BYTES
+from tagger.notes.files import MAX_NOTE_BYTES
 
 GOOD = "https://arxiv.org/abs/2401.00001\n\n*A Paper* (Ann Author)\n\n> We do X.\n\nX를 했군요.\n\n#rl"
 

@@ -11,22 +11,18 @@ from pathlib import Path
 
 import pytest
 
-import tagger.write
-from tagger.cli import main
+import tagger.edit.apply
+import tagger.notes.files
+from tagger.cli.main import main
 from tagger.entry import Entry, Suggestion
-from tagger.parse import parse_note
-from tagger.retag import (
-    Note,
-    apply_plan,
-    load_notes,
-    note_from_text,
-    plan_retag,
-    read_log,
-    read_paths_file,
-    sha256,
-    undo_log,
-)
-from tagger.vocab import build_vocabulary
+from tagger.notes.parse import parse_note
+from tagger.edit.apply import apply_plan, undo_log
+from tagger.edit.journal import read_log
+from tagger.edit.plan import plan_retag
+from tagger.notes.files import NoteFile, sha256
+from tagger.notes.vault import load_notes, read_paths_file
+from tagger.spelling import SpellingRule
+from tagger.analysis.vocabulary import build_vocabulary
 
 
 def tree_hashes(root: Path) -> dict[str, str]:
@@ -54,8 +50,8 @@ def S(tag: str, score: float, assigned: bool = True) -> Suggestion:
     return Suggestion(tag, score, assigned)
 
 
-def note(name: str, text: str, *, locked: str | None = None) -> Note:
-    return note_from_text(Path("/v") / name, text, vault=Path("/v"), locked=locked)
+def note(name: str, text: str, *, locked: str | None = None) -> NoteFile:
+    return NoteFile.from_text(Path("/v") / name, text, vault=Path("/v"), locked=locked)
 
 
 # ---- planning (pure) --------------------------------------------------------------------------
@@ -71,7 +67,7 @@ def test_only_untagged_fills_untagged_notes_with_assigned_tags() -> None:
         "a.md": [S("RL", 0.9), S("moe", 0.4), S("agent", 0.3, assigned=False)],
         "c.md": [S("rl", 0.2), S("gan", 0.1)],
     })
-    plan = plan_retag(notes, suggester=sugg, normalizer={"rl": "rl"})
+    plan = plan_retag(notes, suggester=sugg, rule=SpellingRule({"rl": "rl"}))
     assert [(c.rel, c.old_tags, c.new_tags) for c in plan.changes] == [
         ("a.md", (), ("rl", "moe")),          # the vault's spelling, not the model's "RL"; unassigned "agent" left out
         ("c.md", (), ("rl", "gan")),
@@ -105,7 +101,7 @@ def test_add_never_removes_and_adds_only_confident_missing_tags() -> None:
         "c.md": [S("rl", 0.9)],
         "d.md": [S("rl", 0.99)],
     })
-    plan = plan_retag(notes, mode="add", suggester=sugg, normalizer={"lm": "llm", "llm": "llm"}, max_tags=3)
+    plan = plan_retag(notes, mode="add", suggester=sugg, rule=SpellingRule({"lm": "llm", "llm": "llm"}), max_tags=3)
     got = {c.rel: c for c in plan.changes}
     assert got["a.md"].new_tags == ("GAN", "vit", "diffusion")    # 0.65 < default 0.7 for --add; "gan" already there
     assert got["a.md"].added == ("diffusion",) and got["a.md"].removed == ()
@@ -124,12 +120,12 @@ def test_normalize_needs_no_model_and_is_idempotent() -> None:
     }
     notes = [note(k, v) for k, v in texts.items()]
     vocab = build_vocabulary([n.entry for n in notes])
-    norm = vocab.normalizer({"lm": "llm"})
-    plan = plan_retag(notes, mode="normalize", normalizer=norm)
+    rule = vocab.rule({"lm": "llm"})
+    plan = plan_retag(notes, mode="normalize", rule=rule)
     assert {c.rel: c.new_tags for c in plan.changes} == {"a.md": ("gan", "efficient_training"), "b.md": ("gan", "llm")}
     assert all(c.reason == "canonical spelling" and c.scores == () for c in plan.changes)
     again = [note(c.rel, c.new_text) for c in plan.changes]
-    assert plan_retag(again, mode="normalize", normalizer=norm).changes == []
+    assert plan_retag(again, mode="normalize", rule=rule).changes == []
 
 
 def test_locked_notes_and_missing_suggester() -> None:
@@ -143,7 +139,7 @@ def test_locked_notes_and_missing_suggester() -> None:
 
 def test_restore_text_kept_when_set_tags_cannot_rebuild_the_original() -> None:
     n = note("a.md", "A\n\n#GAN   #rl\n")   # the author's own spacing between tags
-    plan = plan_retag([n], mode="normalize", normalizer={"gan": "gan", "rl": "rl"})
+    plan = plan_retag([n], mode="normalize", rule=SpellingRule({"gan": "gan", "rl": "rl"}))
     (c,) = plan.changes
     assert c.new_text == "A\n\n#gan #rl\n" and c.restore_text == n.text
 
@@ -214,7 +210,7 @@ def planned_vault(tmp_path: Path, n: int = 4) -> tuple[Path, object]:
 def test_apply_writes_the_log_before_any_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     v, plan = planned_vault(tmp_path)
     log = tmp_path / "log.jsonl"
-    real = tagger.write.write_atomic
+    real = tagger.notes.files.write_atomic
     seen: list[int] = []
 
     def spy(path: Path, text: str, **kw: object) -> None:
@@ -223,7 +219,7 @@ def test_apply_writes_the_log_before_any_note(tmp_path: Path, monkeypatch: pytes
             seen.append(sum(r.get("op") == "plan" for r in records))
         real(path, text, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(tagger.write, "write_atomic", spy)
+    monkeypatch.setattr(tagger.edit.apply, "write_atomic", spy)
     before = tree_hashes(v)
     result = apply_plan(plan, vault=v, log_path=log)  # type: ignore[arg-type]
     assert seen == [4]                      # every plan record was on disk before the first note was written
@@ -260,7 +256,7 @@ def test_interrupted_write_leaves_notes_whole_and_log_consistent(
 ) -> None:
     v, plan = planned_vault(tmp_path)
     before = tree_hashes(v)
-    real = tagger.write.write_atomic
+    real = tagger.notes.files.write_atomic
     calls: list[Path] = []
 
     def failing(path: Path, text: str, **kw: object) -> None:
@@ -269,7 +265,7 @@ def test_interrupted_write_leaves_notes_whole_and_log_consistent(
             raise error
         real(path, text, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(tagger.write, "write_atomic", failing)
+    monkeypatch.setattr(tagger.edit.apply, "write_atomic", failing)
     log = tmp_path / "log.jsonl"
     with pytest.raises(type(error)):
         apply_plan(plan, vault=v, log_path=log)  # type: ignore[arg-type]
@@ -282,7 +278,7 @@ def test_interrupted_write_leaves_notes_whole_and_log_consistent(
     assert [c.status for c in parsed.changes] == ["done", "unknown", "unknown", "unknown"]
     assert parsed.end is not None and parsed.end["status"] == ("interrupted" if isinstance(error, KeyboardInterrupt) else "failed")
     assert parsed.end["written"] == 1
-    monkeypatch.setattr(tagger.write, "write_atomic", real)
+    monkeypatch.setattr(tagger.edit.apply, "write_atomic", real)
     undone = undo_log(log)
     assert undone.restored == ["n0.md"] and len(undone.unchanged) == 3 and not undone.left
     assert tree_hashes(v) == before
@@ -311,8 +307,8 @@ def test_existing_log_is_never_overwritten(tmp_path: Path) -> None:
 def model_path(tmp_path_factory: pytest.TempPathFactory, example_vault: Path) -> Path:
     """A model trained once on the example vault, for this module's CLI tests."""
     from tagger.model import TagModel
-    from tagger.modelio import save_model
-    from tagger.read import read_entries
+    from tagger.model.io import save_model
+    from tagger.notes.read import read_entries
 
     path = tmp_path_factory.mktemp("model") / "tagger.joblib"
     save_model(TagModel().fit(read_entries(example_vault, on_problem=lambda err: None)), path)
@@ -492,7 +488,7 @@ def test_cli_ctrl_c_during_write_says_how_to_undo(
     vault: Path, model_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     before = tree_hashes(vault)
-    real = tagger.write.write_atomic
+    real = tagger.notes.files.write_atomic
     calls: list[Path] = []
 
     def interrupted(path: Path, text: str, **kw: object) -> None:
@@ -501,11 +497,11 @@ def test_cli_ctrl_c_during_write_says_how_to_undo(
             raise KeyboardInterrupt
         real(path, text, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(tagger.write, "write_atomic", interrupted)
+    monkeypatch.setattr(tagger.edit.apply, "write_atomic", interrupted)
     log = tmp_path / "log.jsonl"
     code, out, err = run_cli(capsys, "retag", str(vault), "--model", str(model_path), "--write", "--log", str(log))
     assert code == 130 and f"tagger undo {log}" in err and "Traceback" not in err
     assert sum(before[k] != v for k, v in tree_hashes(vault).items()) == 2
-    monkeypatch.setattr(tagger.write, "write_atomic", real)
+    monkeypatch.setattr(tagger.edit.apply, "write_atomic", real)
     assert run_cli(capsys, "undo", str(log))[0] == 0
     assert tree_hashes(vault) == before

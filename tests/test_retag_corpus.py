@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from tagger.cli import main
-from tagger.parse import parse_note
-from tagger.retag import load_notes, sha256
-from tagger.vocab import build_vocabulary
-from tagger.write import set_tags
+from tagger.cli.main import main
+from tagger.notes.parse import parse_note
+from tagger.notes.files import sha256
+from tagger.notes.vault import load_notes
+from tagger.analysis.vocabulary import build_vocabulary
+from tagger.notes.write import set_tags
 
 pytestmark = pytest.mark.slow
 
@@ -46,8 +47,8 @@ def corpus_copy(corpus_dir: Path, tmp_path: Path) -> Path:
 def model_path(tmp_path_factory: pytest.TempPathFactory, example_vault: Path) -> Path:
     """Any trained model will do here: one trained on the small example vault is quickest."""
     from tagger.model import TagModel
-    from tagger.modelio import save_model
-    from tagger.read import read_entries
+    from tagger.model.io import save_model
+    from tagger.notes.read import read_entries
 
     path = tmp_path_factory.mktemp("model") / "tagger.joblib"
     save_model(TagModel().fit(read_entries(example_vault, on_problem=lambda err: None)), path)

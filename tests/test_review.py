@@ -9,11 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tagger.cli import main
+from tagger.cli.main import main
 from tagger.entry import Entry
-from tagger.read import read_entries
-from tagger.retag import read_paths_file
-from tagger.review import Review, fold_of, format_review, out_of_fold, review
+from tagger.notes.read import read_entries
+from tagger.notes.vault import read_paths_file
+from tagger.analysis.review import Review, fold_of, out_of_fold, review
+from tagger.cli.render import format_review
 
 
 class Spy:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tagger.cli import main
+from tagger.cli.main import main
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

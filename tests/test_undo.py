@@ -8,11 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tagger.cli import main
+from tagger.cli.main import main
 from tagger.errors import InputError
-from tagger.parse import parse_note
-from tagger.retag import apply_plan, load_notes, plan_retag, read_log, sha256, undo_log
-from tagger.vocab import build_vocabulary
+from tagger.notes.parse import parse_note
+from tagger.edit.apply import apply_plan, undo_log
+from tagger.edit.journal import read_log
+from tagger.edit.plan import plan_retag
+from tagger.notes.files import sha256
+from tagger.notes.vault import load_notes
+from tagger.analysis.vocabulary import build_vocabulary
 
 NOTES = {
     "2020/a.md": "A (X. Author)\n\n#GAN   #efficient_training\n",        # own spacing: needs the logged text to undo
@@ -37,7 +41,7 @@ def hashes(root: Path) -> dict[str, str]:
 
 def normalize(vault: Path, log: Path) -> list[str]:
     got = load_notes(vault)
-    plan = plan_retag(got.notes, mode="normalize", normalizer=build_vocabulary(got.entries).normalizer())
+    plan = plan_retag(got.notes, mode="normalize", rule=build_vocabulary(got.entries).rule())
     result = apply_plan(plan, vault=vault, log_path=log)
     return sorted(c.rel for c in result.written)
 
@@ -72,7 +76,7 @@ def test_undo_leaves_notes_edited_since(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 1
     assert "2020/a.md: changed since the retag; left as it is" in err
     assert "2024/d.md: no longer exists" in err
-    assert "restored 1 notes" in out
+    assert "restored 1 note," in out
     assert (v / "2020/a.md").read_text(encoding="utf-8") == edited
     assert hashes(v)["2021/c.md"] == before["2021/c.md"]
 

@@ -9,7 +9,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from tagger.vectorize import Block
+from tagger.model.vectorize import Block
 
 
 def reference_row(block: Block, doc: list[str]) -> dict[int, float]:

@@ -1,4 +1,4 @@
-"""The tag vocabulary: counts, spelling groups, normalizer, likely aliases."""
+"""The tag vocabulary: counts, spelling groups, its spelling rule, likely aliases."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 
 from tagger.entry import Entry
-from tagger.vocab import SpellingRule, alias_suggestions, build_vocabulary, name_relation
+from tagger.analysis.aliases import alias_suggestions, name_relation
+from tagger.analysis.vocabulary import build_vocabulary
+from tagger.spelling import SpellingRule
 
 
 def e(date: str, *tags: str) -> Entry:
@@ -32,9 +34,9 @@ def test_counts_dates_and_spellings() -> None:
     assert v.get("Efficient_Training") is et and v.get("nope") is None
 
 
-def test_normalizer_prefers_aliases_and_is_stable() -> None:
+def test_vocabulary_rule_prefers_aliases_and_is_stable() -> None:
     v = build_vocabulary([e("2020-01-01", "GAN", "lm"), e("2024-01-01", "gan", "LLM"), e("2024-02-01", "rl")])
-    n = v.normalizer({"lm": "llm", "RL": "reinforcement-learning"})
+    n = v.rule({"lm": "llm", "RL": "reinforcement-learning"}).table()
     assert n["gan"] == "gan"                # current spelling
     assert n["lm"] == "llm" and n["llm"] == "llm"   # the alias target's spelling wins over "LLM"
     assert n["rl"] == "reinforcement-learning"
@@ -42,7 +44,7 @@ def test_normalizer_prefers_aliases_and_is_stable() -> None:
     assert all(n.get(k.casefold().replace("_", "-"), k) == k for k in set(n.values()))
 
 
-def test_spelling_rule_is_the_normalizer_and_takes_one_spelling_per_target() -> None:
+def test_spelling_rule_is_the_vocabularys_and_takes_one_spelling_per_target() -> None:
     # `lm` and `language-model` both point at llm, written "LLM" then "llm": every way in
     # lands on the last spelling (the hook once wrote "llm" for one and "LLM" for the other).
     v = build_vocabulary([e("2020-01-01", "Llm", "gan"), e("2024-01-01", "GAN", "rl")])
@@ -52,7 +54,7 @@ def test_spelling_rule_is_the_normalizer_and_takes_one_spelling_per_target() -> 
         ("llm", "alias"), ("llm", "alias"), ("llm", "alias spelling"), ("llm", "alias spelling"), ("llm", None)
     ]
     assert rule.respell("gan") == ("GAN", "vocabulary") and rule.respell("new-tag") == ("new-tag", None)
-    assert rule.table() == v.normalizer(aliases)
+    assert rule.table() == v.rule(aliases).table()
     assert all(rule.respell(rule.respell(t)[0]) == (rule.respell(t)[0], None) for t in [*rule.table(), "Efficient_Training"])
     assert rule.knows("LANGUAGE_MODEL") and rule.knows("Rl") and not rule.knows("new-tag")
 
@@ -127,4 +129,4 @@ def test_model_and_vocabulary_agree_on_the_latest_spelling() -> None:
     entries = [Entry(title=f"GAN paper {i}", comment="GAN 생성 모델", tags=("gan",), date=dt.date(2020, 1, i + 1)) for i in range(6)]
     entries.append(Entry(title="New GAN", comment="GAN 생성 모델", tags=("GAN",), url="https://arxiv.org/abs/2408.00001"))
     model = TagModel().fit(entries)
-    assert build_vocabulary(entries).normalizer()["gan"] == model.spellings_.display("gan") == "GAN"
+    assert build_vocabulary(entries).rule().spell("gan") == model.spellings_.display("gan") == "GAN"

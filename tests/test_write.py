@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tagger import InputError, parse_note, set_tags, write_atomic
-from tagger.parse import BOM, layout, split_lines
+from tagger.notes.layout import BOM, layout, split_lines
 
 # ---- a generator of notes in the archive's formats, with the awkward bytes mixed in ------
 

@@ -9,26 +9,27 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tagger._version import __version__
 from tagger.entry import Entry, Suggestion, entry_date
-from tagger.errors import InputError, ModelError, NoteWarning, NotTrainedError, TaggerError
-from tagger.parse import parse_digest, parse_note
-from tagger.read import entries_from_frame, entries_to_frame, entry_from_dict, read_entries, read_note
-from tagger.tagnames import Spellings, tag_key
-from tagger.write import set_tags, write_atomic
-
-__version__ = "0.1.0"
+from tagger.errors import InputError, ModelError, NoteWarning, NotFittedError, NotTrainedError, TagError, TaggerError
+from tagger.notes.files import write_atomic
+from tagger.notes.parse import parse_digest, parse_note
+from tagger.notes.read import read_entries, read_note
+from tagger.notes.tables import entries_from_frame, entries_to_frame, entry_from_dict
+from tagger.notes.write import set_tags
+from tagger.spelling import Spellings, tag_key
 
 if TYPE_CHECKING:
-    from tagger.model import TagModel
-    from tagger.modelio import load_model, save_model
+    from tagger.model.estimator import TagModel
+    from tagger.model.io import load_model, save_model
     from tagger.suggest import suggest_frame, suggest_many, suggest_tags
 
 # The model side needs numpy and scipy; importing it lazily keeps `import tagger`
 # (and the hook's start-up) cheap until a model is actually used.
 _LAZY = {
-    "TagModel": "tagger.model",
-    "load_model": "tagger.modelio",
-    "save_model": "tagger.modelio",
+    "TagModel": "tagger.model.estimator",
+    "load_model": "tagger.model.io",
+    "save_model": "tagger.model.io",
     "suggest_frame": "tagger.suggest",
     "suggest_many": "tagger.suggest",
     "suggest_tags": "tagger.suggest",
@@ -48,9 +49,11 @@ __all__ = [
     "InputError",
     "ModelError",
     "NoteWarning",
+    "NotFittedError",
     "NotTrainedError",
     "Spellings",
     "Suggestion",
+    "TagError",
     "TagModel",
     "TaggerError",
     "__version__",

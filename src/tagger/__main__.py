@@ -2,7 +2,7 @@
 
 import sys
 
-from tagger.cli import main
+from tagger.cli.main import main
 
 __all__: list[str] = []
 

@@ -35,7 +35,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from tagger.errors import InputError
-from tagger.tagnames import fold_aliases, is_valid_tag, merge_aliases, tag_key
+from tagger.spelling import AliasTable, invalid_tag_reason, merge_aliases, resolve_aliases
 
 log = logging.getLogger("tagger")
 
@@ -56,7 +56,7 @@ class Config:
     resolved (`a → b`, `b → c` becomes `a → c`, `b → c`), so one pass through
     `canonical` is enough.
 
-    >>> Config(aliases={"lm": "llm"}).canonical("LM")
+    >>> Config(aliases={"lm": "llm"}).alias_table.target("LM")
     'llm'
     """
 
@@ -69,9 +69,10 @@ class Config:
     #: The file(s) the settings came from, for messages.
     sources: tuple[Path, ...] = ()
 
-    def canonical(self, tag: str) -> str:
-        """`tag` mapped through the aliases (keys compared case- and `_`/`-`-folded)."""
-        return _folded(tuple(sorted(self.aliases.items()))).get(tag_key(tag), tag)
+    @functools.cached_property
+    def alias_table(self) -> AliasTable:
+        """`aliases` folded once, for mapping tags through them."""
+        return AliasTable(self.aliases)
 
     def matches(self, rel: str | PurePosixPath) -> bool:
         """Whether a vault-relative path is a note by `include` / `exclude`.
@@ -82,11 +83,6 @@ class Config:
         False
         """
         return path_matches(rel, self.include, self.exclude)
-
-
-@functools.lru_cache(maxsize=8)
-def _folded(items: tuple[tuple[str, str], ...]) -> dict[str, str]:
-    return {tag_key(k): v for k, v in items}
 
 
 def find_vault_root(path: Path | str) -> Path | None:
@@ -129,34 +125,8 @@ def _alias_table(raw: Any, path: Path) -> dict[str, str]:
             raise InputError(f"alias {key!r} must map to a tag in quotes, got {value!r}", path=path)
         src, dst = str(key).lstrip("#"), value.strip().lstrip("#")
         for tag in (src, dst):
-            if not is_valid_tag(tag):
-                raise InputError(f"alias {key!r} = {value!r}: {tag!r} is not a valid tag", path=path)
-        out[src] = dst
-    return out
-
-
-def resolve_aliases(aliases: Mapping[str, str], *, path: Path | None = None) -> dict[str, str]:
-    """Follow alias chains to their end so each tag maps straight to its canonical form.
-
-    A cycle (`a → b`, `b → a`) cannot have a canonical tag and is an error.
-
-    >>> resolve_aliases({"lm": "language-model", "language-model": "llm"})
-    {'lm': 'llm', 'language-model': 'llm'}
-    """
-    folded = fold_aliases(aliases)
-    out: dict[str, str] = {}
-    for src, dst in aliases.items():
-        seen = [tag_key(src)]
-        while tag_key(dst) in folded:
-            nxt = folded[tag_key(dst)]
-            if tag_key(nxt) == tag_key(dst):  # `GAN = "gan"`: a spelling choice, not a hop
-                dst = nxt
-                break
-            if tag_key(nxt) in seen:
-                chain = " → ".join([*seen, tag_key(dst), tag_key(nxt)])
-                raise InputError(f"aliases form a cycle ({chain}); pick one canonical tag", path=path)
-            seen.append(tag_key(dst))
-            dst = nxt
+            if (why := invalid_tag_reason(tag)) is not None:
+                raise InputError(f"alias {key!r} = {value!r}: {why}", path=path)
         out[src] = dst
     return out
 
@@ -357,5 +327,5 @@ __all__ = [
     "load_aliases",
     "load_config",
     "path_matches",
-    "resolve_aliases",
+    "resolve_model_path",
 ]

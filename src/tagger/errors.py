@@ -39,6 +39,24 @@ class NotTrainedError(ModelError):
     """No model exists yet where one was looked for."""
 
 
+class TagError(InputError, ValueError):
+    """A tag tagger would not read back as one (`c++`, `has space`, `1`), asked to be written.
+
+    Also a `ValueError`, so code that passes tags it built itself can catch it as one.
+    """
+
+
+class NotFittedError(ValueError, AttributeError):
+    """A model used before `fit` (or loading): a programming error, not the user's input.
+
+    Also an `AttributeError`, as scikit-learn's `NotFittedError` is, so `hasattr`-style
+    checks and scikit-learn's `check_is_fitted` conventions hold.
+
+    >>> issubclass(NotFittedError, AttributeError), issubclass(NotFittedError, TaggerError)
+    (True, False)
+    """
+
+
 def missing_model(path: Path | str) -> NotTrainedError:
     """The one message for "no model at `path`", wherever it is noticed.
 
@@ -50,22 +68,13 @@ def missing_model(path: Path | str) -> NotTrainedError:
     )
 
 
-def output_closed() -> None:
-    """Point stdout at /dev/null once its reader has gone (`tagger … | head`).
-
-    Python flushes stdout again at exit; without this, that flush prints a
-    BrokenPipeError traceback after the command has already finished.
-    """
-    import os
-    import sys
-
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):  # not a real file (captured, replaced)
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, fd)
-    os.close(devnull)
-
-
-__all__ = ["InputError", "ModelError", "NoteWarning", "NotTrainedError", "TaggerError", "missing_model", "output_closed"]
+__all__ = [
+    "InputError",
+    "ModelError",
+    "NoteWarning",
+    "NotFittedError",
+    "NotTrainedError",
+    "TagError",
+    "TaggerError",
+    "missing_model",
+]

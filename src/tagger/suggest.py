@@ -11,9 +11,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tagger.config import resolve_model_path
 from tagger.entry import Entry, Suggestion
 from tagger.errors import InputError
-from tagger.model import TagModel
+from tagger.model.estimator import TagModel
+from tagger.model.io import load_model
+from tagger.notes.parse import parse_note
+from tagger.notes.read import read_entries
+from tagger.notes.tables import entries_from_frame, entry_from_dict
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,8 +33,6 @@ def get_model(model: ModelLike = None) -> TagModel:
     """A `TagModel` from a model, a path, or None (the default location); loaded files are cached per process."""
     if isinstance(model, TagModel):
         return model
-    from tagger.modelio import load_model, resolve_model_path
-
     path = resolve_model_path(model)
     try:
         mtime = path.stat().st_mtime
@@ -74,19 +77,13 @@ def as_entries(item: EntryLike) -> list[Entry]:
     if isinstance(item, Entry):
         return [item]
     if isinstance(item, Mapping):
-        from tagger.read import entry_from_dict
-
         return [entry_from_dict(dict(item))]
     if isinstance(item, os.PathLike) or (isinstance(item, str) and _looks_like_path(item)):
-        from tagger.read import read_entries
-
         path = Path(item)
         if not path.exists():
             raise InputError("does not exist", path=path)
         return read_entries(path, on_problem=lambda err: None, strict=path.is_file())
     if isinstance(item, str):
-        from tagger.parse import parse_note
-
         return [parse_note(item)]
     raise InputError(f"cannot suggest tags for a {type(item).__name__}: give an Entry, a dict, a note's text or a path")
 
@@ -140,8 +137,6 @@ def suggest_frame(frame: pd.DataFrame, *, model: ModelLike = None, k: int = 5) -
     ['row', 'rank', 'tag', 'score', 'assigned']
     """
     import pandas as pd
-
-    from tagger.read import entries_from_frame
 
     entries = entries_from_frame(frame)
     rows = get_model(model).suggest(entries, k=k)

@@ -1,0 +1,106 @@
+"""Suggest tags for notes, a digest, a folder, or a note on stdin."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tagger.cli.inputs import read_inputs, vault_config
+from tagger.cli.options import add_format, add_inputs, add_model, add_top
+from tagger.cli.status import SOME_FAILED, SUCCESS
+
+log = logging.getLogger("tagger")
+
+if TYPE_CHECKING:
+    from tagger.analysis.explain import Explanation
+    from tagger.entry import Entry
+    from tagger.model.estimator import TagModel
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add `tagger suggest`'s arguments: the inputs, the model, `--top`, `--format`, `--explain` and `--history`."""
+    add_inputs(parser)
+    add_model(parser)
+    add_top(parser)
+    add_format(parser, "table", "jsonl")
+    parser.add_argument("--explain", action="store_true", help="show the words that pushed each tag up, and similar past notes")
+    parser.add_argument("--history", metavar="VAULT", help="with --explain: the vault to find similar past notes in (default: the model's training vault)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print ranked tags for each input entry; exit code 1 if some file could not be read, else 0.
+
+    A missing or unusable model raises `NotTrainedError` / `ModelError`, which `tagger.cli.main` reports.
+    """
+    from tagger.config import resolve_model_path
+    from tagger.model.korean import KoreanSettings, warm_up
+
+    problems = args.problems
+    entries = read_inputs(args.paths, problems)
+    # Kiwi loads in a child process (on the other core) while this one loads the model.
+    warm_up(KoreanSettings(), [e.comment for e in entries])
+    from tagger.model.io import load_model
+
+    vault, config = vault_config(args.paths)
+    model = load_model(resolve_model_path(args.model, vault=vault, config=config))
+    rows = model.suggest(entries, k=args.top)
+    explanations = _explain(model, entries, args) if args.explain else None
+    out = sys.stdout
+    for i, (e, sugg) in enumerate(zip(entries, rows)):
+        if args.format == "jsonl":
+            record: dict[str, object] = {
+                "path": str(e.path) if e.path else None,
+                "title": e.title,
+                "suggestions": [{"tag": s.tag, "score": round(s.score, 4)} for s in sugg],
+                "assigned": [s.tag for s in sugg if s.assigned],
+            }
+            if explanations is not None:
+                from tagger.analysis.explain import explanation_record
+
+                record["explanations"] = [explanation_record(x) for x in explanations[i]]
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            continue
+        name = e.title or (e.path.name if e.path else "(stdin)")
+        out.write(f"{name}\n" if not e.path or not e.title else f"{name}  ({e.path})\n")
+        if not sugg:
+            out.write("    (no text to suggest from)\n")
+        for s in sugg:
+            out.write(f"  {'*' if s.assigned else ' '} {s.score:5.2f}  #{s.tag}\n")
+        if explanations is not None:
+            from tagger.cli.render import format_explanations
+
+            out.write(format_explanations(explanations[i]) + "\n")
+        assigned = " ".join("#" + s.tag for s in sugg if s.assigned)
+        if assigned:
+            out.write(f"    assigned: {assigned}\n")
+    return SOME_FAILED if problems.failed else SUCCESS
+
+
+def _explain(model: TagModel, entries: list[Entry], args: argparse.Namespace) -> list[list[Explanation]]:
+    from tagger.analysis.explain import explain
+    from tagger.errors import InputError
+    from tagger.notes.read import read_entries
+
+    if args.history:
+        if not Path(args.history).exists():
+            raise InputError("does not exist; --history names the vault to find similar past notes in", path=Path(args.history))
+        sources = [args.history]
+    else:
+        sources = list(model.metadata_.get("sources") or [])
+        missing = [s for s in sources if not Path(s).exists()]
+        if missing:
+            # The evidence needs only the model: explain without the "like:" lines.
+            log.warning(
+                "%s: the vault this model was trained on is not there; explaining without similar past notes "
+                "(pass --history VAULT for them)", missing[0],
+            )
+            sources = []
+    history = [e for s in sources for e in read_entries(Path(s), on_problem=lambda err: None)] if sources else None
+    return explain(model, entries, k=args.top, history=history)
+
+
+__all__ = ["add_arguments", "run"]

@@ -1,0 +1,76 @@
+"""Reading what the command line names: notes, folders, digests, tables or stdin, with one line per problem."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tagger.config import Config, find_vault_root, load_config
+from tagger.entry import Entry
+from tagger.errors import InputError, NoteWarning
+from tagger.notes.files import NoteFile
+from tagger.notes.read import note_warnings, read_entries
+from tagger.spelling import AliasTable
+
+
+@dataclass
+class Problems:
+    """Collects a run's per-file problems, printing each as one line as it comes.
+
+    One per command run (made by `tagger.cli.main`), so the exit code can say
+    "some notes were skipped" even when the output was cut short.
+    """
+
+    items: list[InputError] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[InputError]:
+        """The problems that mean a file was not read (warnings about notes that were read are not)."""
+        return [e for e in self.items if not isinstance(e, NoteWarning)]
+
+    def __call__(self, err: InputError) -> None:
+        self.items.append(err)
+        print(f"tagger: {err}", file=sys.stderr)
+
+
+def vault_config(paths: Sequence[str], *, aliases_file: str | None = None) -> tuple[Path | None, Config]:
+    """The vault the command line's first path lies in (None outside any), and its settings.
+
+    >>> vault_config(["data/example-vault"])[1].stale_after_notes
+    50
+    """
+    vault = find_vault_root(Path.cwd() if paths[0] == "-" else Path(paths[0]))
+    return vault, load_config(vault, aliases_file=aliases_file)
+
+
+def read_stdin_note(problems: Problems) -> Entry:
+    """The note piped into stdin (`-`), read as a note file is."""
+    where = Path("<stdin>")
+    data = sys.stdin.buffer.read()
+    if not data.strip():
+        raise InputError("is empty; pipe a note into it", path=where)
+    note = NoteFile.from_bytes(where, data)
+    for warning in note_warnings(note):
+        problems(warning)
+    return note.entry.replace(path=None)  # no file: nothing to show, and no date to take from a name
+
+
+def read_inputs(paths: Sequence[str], problems: Problems, *, aliases: AliasTable | None = None) -> list[Entry]:
+    """Entries from the command line's paths; `-` reads one note from stdin.
+
+    With `aliases`, tags are read as `tagger train` learns them: aliases folded.
+    """
+    out: list[Entry] = []
+    for p in paths:
+        if p == "-":
+            out.append(read_stdin_note(problems))
+        else:
+            out.extend(read_entries(Path(p), on_problem=problems))
+    if aliases:
+        out = [e.replace(tags=aliases.apply(e.tags)) for e in out]
+    return out
+
+
+__all__ = ["Problems", "read_inputs", "read_stdin_note", "vault_config"]

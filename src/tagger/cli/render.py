@@ -1,0 +1,247 @@
+"""Text and JSON for people and scripts: the reports of `tagger eval`, `review` and `suggest --explain`.
+
+The analysis layer computes records (`tagger.analysis`); how they look on a
+terminal is decided here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+# Types only: rendering must not load numpy (`tagger parse` and `undo` use this module too).
+if TYPE_CHECKING:
+    from tagger.analysis.explain import Explanation
+    from tagger.analysis.review import Review
+    from tagger.analysis.scoring import Evaluation, RollingEvaluation
+
+
+def to_json(data: Any) -> str:
+    """JSON text for `--format json` (UTF-8 tag names kept as they are).
+
+    >>> print(to_json({"tag": "한국어"}))
+    {
+      "tag": "한국어"
+    }
+    """
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """`n word` with the word in the plural unless `n` is 1.
+
+    >>> plural(1, "note"), plural(3, "note"), plural(2, "entry", "entries")
+    ('1 note', '3 notes', '2 entries')
+    """
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+# ---- evaluation -------------------------------------------------------------------------------
+
+
+def _f(x: float, width: int = 6, digits: int = 3) -> str:
+    return f"{'-':>{width}}" if math.isnan(x) else f"{x:{width}.{digits}f}"
+
+
+def _period(ev: Evaluation) -> str:
+    return f"{ev.since.isoformat()} – {ev.until.isoformat()}" if ev.until else f"{ev.since.isoformat()} on"
+
+
+def format_evaluation(
+    ev: Evaluation, *, title: str = "time split", per_tag: int | None = 30, header: str | None = None
+) -> str:
+    """The report `tagger eval` and the quality benchmark print: metrics, bands, reliability, per-tag table.
+
+    `per_tag` limits the per-tag rows (most-supported first); None prints them all.
+    `header` replaces the first line (which describes a single train/test split).
+
+    >>> import datetime as dt; from tagger.analysis.scoring import score
+    >>> ev = score([{"rl"}], [[("rl", 0.9), ("moe", 0.2)]], [{"rl"}], train_counts={"rl": 3},
+    ...            since=dt.date(2025, 1, 1), until=dt.date(2025, 6, 30), train_notes=10)
+    >>> print(format_evaluation(ev).splitlines()[0])
+    time split: trained on 10 notes dated before 2025-01-01; tested on 1 tagged notes dated 2025-01-01 – 2025-06-30
+    """
+    m = ev.metrics
+    lines = [
+        header
+        or f"{title}: trained on {ev.train_notes} notes dated before {ev.since.isoformat()}; "
+        f"tested on {ev.test_notes} tagged notes dated {_period(ev)}"
+    ]
+    if not ev.test_notes:
+        lines.append("  no tagged notes in the test period")
+        return "\n".join(lines)
+    if ev.seconds:
+        lines[0] += f" ({ev.seconds:.1f} s)"
+    lines += [
+        "",
+        "  ranking   P@1     R@3     R@5     F1@3    nDCG@5",
+        "          " + "  ".join(_f(m.get(x, math.nan)) for x in ("P@1", "R@3", "R@5", "F1@3", "nDCG@5")),
+        "  assigned  precision " + _f(m.get("assigned_precision", math.nan)).strip()
+        + "   recall " + _f(m.get("assigned_recall", math.nan)).strip()
+        + "   F1 " + _f(m.get("assigned_f1", math.nan)).strip()
+        + "   micro-F1 " + _f(m.get("micro_f1", math.nan)).strip()
+        + f"   ({m.get('assigned_size', math.nan):.2f} tags per note)",
+        "",
+        f"  recall@{ev.k} by how often the tag occurs in training",
+        f"    {'band':18} {'recall':>7} {'gold tags':>10}",
+    ]
+    for band, (rec, n) in ev.bands.items():
+        lines.append(f"    {band:18} {_f(rec, 7)} {n:10d}")
+    lines += [
+        "",
+        f"  reliability of all top-{ev.k} suggestions (calibrated: mean score ≈ precision)",
+        f"    {'score':10} {'mean':>6} {'precision':>10} {'suggestions':>12}",
+    ]
+    for lo, hi, mean, obs, n in ev.reliability:
+        lines.append(f"    {lo:.1f}–{hi:.1f}    {_f(mean)} {_f(obs, 10)} {n:12d}")
+    lines.append(f"    expected calibration error {_f(ev.ece).strip()}")
+    rows = ev.per_tag if per_tag is None else ev.per_tag[:per_tag]
+    lines += [
+        "",
+        "  per tag (assigned sets; support = test notes with the tag, train = training notes with it)",
+        f"    {'tag':28} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8} {'assigned':>9} {'train':>6}",
+    ]
+    for t in rows:
+        lines.append(
+            f"    {t.tag[:28]:28} {_f(t.precision, 9)} {_f(t.recall, 7)} {_f(t.f1)} {t.support:8d} {t.assigned:9d} {t.train_count:6d}"
+        )
+    if len(rows) < len(ev.per_tag):
+        lines.append(f"    … {len(ev.per_tag) - len(rows)} more tags (--format json lists all)")
+    return "\n".join(lines)
+
+
+def format_rolling(rolling: RollingEvaluation, static: Evaluation | None = None) -> str:
+    """One row per month, then the pooled figures and the static split over the same period.
+
+    >>> import datetime as dt; from tagger.analysis.scoring import RollingEvaluation, pool, score
+    >>> steps = [score([{"rl"}], [[("rl", 0.9)]], [{"rl"}], train_counts={}, since=dt.date(2025, 1, 1),
+    ...                until=dt.date(2025, 1, 31), train_notes=10)]
+    >>> print(format_rolling(RollingEvaluation(steps, pool(steps))).splitlines()[0])
+    rolling: retrained at each month boundary, tested on the next month (1 month)
+    """
+    head = f"  {'test period':27} {'train':>6} {'test':>5} {'P@1':>6} {'R@3':>6} {'R@5':>6} {'nDCG@5':>6} {'asg F1':>6} {'micro':>6} {'ECE':>6} {'secs':>6}"
+
+    def row(name: str, ev: Evaluation) -> str:
+        m = ev.metrics
+        cells = " ".join(_f(m.get(x, math.nan)) for x in ("P@1", "R@3", "R@5", "nDCG@5", "assigned_f1", "micro_f1"))
+        return f"  {name:27} {ev.train_notes:6d} {ev.test_notes:5d} {cells} {_f(ev.ece)} {ev.seconds:6.1f}"
+
+    lines = [
+        f"rolling: retrained at each month boundary, tested on the next month ({len(rolling)} month{'' if len(rolling) == 1 else 's'})",
+        "",
+        head,
+    ]
+    for s in rolling:
+        lines.append(row(f"{s.since:%Y-%m}", s))
+    lines.append(row("pooled (rolling)", rolling.pooled))
+    if static is not None:
+        lines.append(row(f"static (train < {static.since:%Y-%m-%d})", static))
+    return "\n".join(lines)
+
+
+def pooled_header(rolling: RollingEvaluation) -> str:
+    """What the pooled rolling figures are: how many monthly models scored how many test notes, over which period.
+
+    A month without test notes trains no model, so it is not counted as a retrain.
+
+    >>> import datetime as dt; from tagger.analysis.scoring import RollingEvaluation, pool, score
+    >>> steps = [score([{"rl"}], [[("rl", 0.9)]], [{"rl"}], train_counts={}, since=dt.date(2025, m, 1),
+    ...                until=dt.date(2025, m, 28), train_notes=10 + m) for m in (1, 2)]
+    >>> pooled_header(RollingEvaluation(steps, pool(steps)))
+    'pooled over 2 monthly retrains: 2 test notes dated 2025-01-01 – 2025-02-28, each scored by a model trained on the notes before its month (11–12 training notes)'
+    """
+    used = [s for s in rolling.steps if s.test_notes]
+    sizes = [s.train_notes for s in used] or [rolling.pooled.train_notes]
+    span = f"{min(sizes)}–{max(sizes)}" if min(sizes) != max(sizes) else f"{sizes[0]}"
+    return (
+        f"pooled over {len(used)} monthly retrain{'' if len(used) == 1 else 's'}: "
+        f"{rolling.pooled.test_notes} test notes dated {_period(rolling.pooled)}, "
+        f"each scored by a model trained on the notes before its month ({span} training notes)"
+    )
+
+
+def format_pooled(rolling: RollingEvaluation, *, per_tag: int | None = 30) -> str:
+    """The full report (as `format_evaluation`) of all rolling test notes pooled, headed by `pooled_header`.
+
+    >>> print(format_pooled(evaluate_rolling(entries, start=dt.date(2025, 1, 1), months=6)))  # doctest: +SKIP
+    pooled over 6 monthly retrains: 412 test notes dated 2025-01-01 – 2025-06-30, each scored by ...
+    """
+    return format_evaluation(rolling.pooled, per_tag=per_tag, header=pooled_header(rolling))
+
+
+# ---- review and explanations ----------------------------------------------------------------
+
+
+def format_review(result: Review) -> str:
+    """The review as the table `tagger review` prints.
+
+    >>> import datetime as dt; from pathlib import Path; from tagger.analysis.review import Flag, Review, ReviewItem
+    >>> it = ReviewItem(Path("2025/a.md"), "A", dt.date(2025, 3, 7), ("lm",), (Flag("rl", 0.97),), (Flag("lm", 0.004),), 1.9, 0)
+    >>> print(format_review(Review([it], notes=100, judged=90, folds=5, seconds=1.0)))  # doctest: +NORMALIZE_WHITESPACE
+    1 of 90 notes disagree with their tags (5-fold out-of-fold scores over 100 tagged notes, 1.0 s)
+    <BLANKLINE>
+       1. 1.90  2025-03-07  A  (2025/a.md)
+           tags: #lm
+           likely missing: #rl 0.97
+           likely stray:   #lm 0.004
+    """
+    lines = [
+        f"{len(result.items)} of {result.judged} notes disagree with their tags "
+        f"({result.folds}-fold out-of-fold scores over {result.notes} tagged notes, {result.seconds:.1f} s)",
+        "",
+    ]
+    for rank, it in enumerate(result.items, 1):
+        when = it.date.isoformat() if it.date else "undated"
+        where = f"  ({it.path})" if it.path else ""
+        lines.append(f"{rank:4d}. {it.disagreement:.2f}  {when}  {it.title}{where}")
+        lines.append(f"        tags: {' '.join('#' + t for t in it.tags)}")
+        if it.missing:
+            lines.append("        likely missing: " + ", ".join(f"#{f.tag} {f.score:.2f}" for f in it.missing))
+        if it.stray:
+            lines.append("        likely stray:   " + ", ".join(f"#{f.tag} {f.score:.3f}" for f in it.stray))
+    return "\n".join(lines)
+
+
+def format_explanations(explanations: Sequence[Explanation], *, indent: str = "      ") -> str:
+    """Explanations of one entry as indented text lines (for `tagger suggest --explain`).
+
+    >>> import datetime as dt; from tagger.analysis.explain import Evidence, Explanation, Neighbour
+    >>> x = Explanation("distillation", 0.91, True, (Evidence("abstract", "distill", 0.21),
+    ...     Evidence("comment", "증류", 0.05)), (Neighbour("MiniLLM", dt.date(2023, 6, 14), None, 0.41),), True)
+    >>> print(format_explanations([x]))
+        why #distillation (0.91):
+          abstract: distill (+0.21)
+          comment: 증류 (+0.05)
+          its name occurs in the note
+          like: 2023-06-14 MiniLLM (similarity 0.41)
+    """
+    head = indent[:-2] if len(indent) >= 2 else ""
+    lines: list[str] = []
+    for x in explanations:
+        lines.append(f"{head}why #{x.tag} ({x.score:.2f}):")
+        for field in dict.fromkeys(ev.field for ev in x.evidence):  # explain gives them in field order
+            items = [ev for ev in x.evidence if ev.field == field]
+            lines.append(f"{indent}{field}: " + ", ".join(f"{ev.text} (+{ev.weight:.2f})" for ev in items))
+        if x.name_match:
+            lines.append(f"{indent}its name occurs in the note")
+        if not x.evidence and not x.name_match:
+            lines.append(f"{indent}no word of this note argues for it (suggested from how often it is used)")
+        for nb in x.neighbours:
+            when = nb.date.isoformat() if nb.date else "undated"
+            where = f"  {nb.path}" if nb.path else ""
+            lines.append(f"{indent}like: {when} {nb.title} (similarity {nb.similarity:.2f}){where}")
+    return "\n".join(lines)
+
+
+__all__ = [
+    "format_evaluation",
+    "format_explanations",
+    "format_pooled",
+    "format_review",
+    "format_rolling",
+    "plural",
+    "pooled_header",
+    "to_json",
+]

@@ -1,0 +1,129 @@
+"""The pre-commit hook's view of a commit: which staged files are notes of which vault, and the commands it prints.
+
+Standard library only: this runs at every commit, before anything heavy is imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shlex
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from tagger.config import Config, find_vault_root, load_config
+from tagger.entry import Entry
+from tagger.notes.vault import in_tool_folder
+
+
+def staged_notes(filenames: Sequence[str]) -> list[Path]:
+    """The filenames that can be notes: existing `.md` files (deleted or other files are not).
+
+    >>> staged_notes(["data/new-note.md", "pyproject.toml", "gone.md"])
+    [PosixPath('data/new-note.md')]
+    """
+    out = []
+    for name in filenames:
+        p = Path(name)
+        if p.suffix.lower() == ".md" and p.is_file():
+            out.append(p)
+    return out
+
+
+def group_by_vault(paths: Iterable[Path]) -> dict[Path, list[Path]]:
+    """Notes grouped by vault root (the nearest folder with `tagger.toml` or `.git`).
+
+    >>> groups = group_by_vault([Path("data/new-note.md")])
+    >>> list(groups.values())
+    [[PosixPath('data/new-note.md')]]
+    """
+    groups: dict[Path, list[Path]] = {}
+    roots: dict[Path, Path] = {}
+    cwd = Path.cwd().resolve()
+    for p in paths:
+        parent = p.parent.resolve()
+        if parent not in roots:
+            # pre-commit runs from the repository root, so a vault without
+            # tagger.toml or .git of its own is most likely the current folder.
+            fallback = cwd if parent.is_relative_to(cwd) else parent
+            roots[parent] = find_vault_root(parent) or fallback
+        groups.setdefault(roots[parent], []).append(p)
+    return groups
+
+
+def is_vault_note(path: Path, root: Path, config: Config) -> bool:
+    """Whether `path` is a note of the vault at `root` by its include/exclude patterns.
+
+    >>> root = Path("data/example-vault").resolve()
+    >>> is_vault_note(Path("data/example-vault/2020/200114 AugGAN.md"), root, load_config(None))
+    True
+    >>> is_vault_note(Path("data/new-note.md"), root, load_config(None))
+    False
+    """
+    try:
+        rel = path.resolve().relative_to(root)
+    except ValueError:
+        return False
+    return not in_tool_folder(rel) and config.matches(rel.as_posix())
+
+
+def stale_warning(last_note: object, entries: Iterable[Entry], root: Path, config: Config, model_path: Path) -> str | None:
+    """A warning with the retrain command when more than `stale_after_notes` tagged notes are dated after the model's newest.
+
+    `last_note` is the model's `metadata_["last_note"]` (an ISO date); `entries` the vault's notes.
+
+    >>> es = [Entry(tags=("rl",), date=dt.date(2025, 7, d)) for d in range(1, 4)]
+    >>> stale_warning("2025-06-30", es, Path("vault"), Config(stale_after_notes=2), Path("vault/m.joblib"))
+    'the model (vault/m.joblib) is stale: more than 2 tagged notes are newer than the newest it learned from (2025-06-30); retrain it: tagger train vault --model vault/m.joblib'
+    """
+    if not last_note:
+        return None
+    try:
+        since = dt.date.fromisoformat(str(last_note)[:10])
+    except ValueError:
+        return None
+    threshold = config.stale_after_notes
+    newer = sum(1 for e in entries if e.tags and e.date is not None and e.date > since)
+    if newer <= threshold:
+        return None
+    return (
+        f"the model ({model_path}) is stale: more than {threshold} tagged notes are newer than the newest it "
+        f"learned from ({since}); retrain it: {train_command(root, model_path)}"
+    )
+
+
+def _rel(path: Path) -> str:
+    """`path` relative to the current folder if it is inside it (as the author would type it)."""
+    cwd = Path.cwd().resolve()
+    full = path.resolve()
+    if full == cwd:
+        return "."
+    return str(full.relative_to(cwd)) if full.is_relative_to(cwd) else str(path)
+
+
+def train_command(root: Path, model_path: Path) -> str:
+    """The command that retrains the model at `model_path` on the vault at `root`, as the author would type it.
+
+    >>> train_command(Path("vault"), Path("vault/models/my model.joblib"))
+    "tagger train vault --model 'vault/models/my model.joblib'"
+    """
+    return f"tagger train {shlex.quote(_rel(root))} --model {shlex.quote(_rel(model_path))}"
+
+
+def fix_commands(paths: Sequence[Path], argv_extra: Sequence[str]) -> list[str]:
+    """The commands that apply the fix to `paths`, as the author would type them.
+
+    >>> fix_commands([Path("2025/250701 New.md")], ["--model", "m.joblib"])  # doctest: +SKIP
+    ["tagger-fix --model m.joblib '2025/250701 New.md'"]
+    """
+    files = " ".join(shlex.quote(str(p)) for p in paths)
+    direct = " ".join(["tagger-fix", *argv_extra, files])
+    if os.environ.get("PRE_COMMIT"):
+        # Under pre-commit the hook's own environment is not on the author's
+        # PATH: pre-commit itself is the way in (a hook without `stages` runs
+        # in the manual stage too).
+        return [f"pre-commit run --hook-stage manual tagger-fix --files {files}", f"or, with tagger installed: {direct}"]
+    return [direct]
+
+
+__all__ = ["fix_commands", "group_by_vault", "is_vault_note", "stale_warning", "staged_notes", "train_command"]

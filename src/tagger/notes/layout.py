@@ -1,0 +1,262 @@
+"""Where things are in a note's text: lines, front matter, tag lines, `# Links`. Shared by reader and writer.
+
+A tag line is a line made only of valid tags (`#rl #moe`); tags in front matter
+(`tags: [rl, moe]`) count too. What the reader reads as the note's tags
+(`note_tags`) is exactly what the writer rewrites, and both judge a tag with
+`tagger.spelling.is_valid_tag`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from tagger.spelling import invalid_tag_reason, is_valid_tag
+
+BOM = "\ufeff"
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$")
+_TOKEN_RE = re.compile(r"#[^\s#][^\s]*")
+_LINKS_HEADING_RE = re.compile(r"^#{1,6}\s+Links\s*$", re.IGNORECASE)
+_HEADING_MARK_RE = re.compile(r"#+")
+# Lines starting with `#`, however the note ends its lines (`\n`, `\r\n` or a lone `\r`,
+# as `split_lines` does): `^` with re.MULTILINE would miss lines after a lone `\r`.
+_HASH_LINE_RE = re.compile(r"(?:\A|(?<=[\r\n]))\ufeff?[ \t]*#\S[^\r\n]*")
+
+#: A front matter `tags:` (or `tag:`) key and its value; an item of a YAML list under it.
+#: Shared with the writer, so what is read as front-matter tags is exactly what is rewritten.
+FRONT_TAGS_RE = re.compile(r"^(tags|tag)\s*:\s*(.*)$", re.IGNORECASE)
+FRONT_ITEM_RE = re.compile(r"^\s*-\s+")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One physical line: `text` without its ending, `start`/`end` offsets with it."""
+
+    number: int
+    start: int
+    end: int
+    text: str
+
+
+def split_lines(text: str) -> list[Line]:
+    """Split keeping offsets, so writers can change one line and nothing else.
+
+    A leading BOM belongs to no line (a tag line may come right after it).
+
+    >>> [(ln.start, ln.text) for ln in split_lines("\\ufeff#rl\\r\\nx")]
+    [(1, '#rl'), (6, 'x')]
+    """
+    out = []
+    for i, m in enumerate(_LINE_RE.finditer(text, len(BOM) if text.startswith(BOM) else 0)):
+        raw = m.group(0)
+        out.append(Line(i, m.start(), m.end(), raw.rstrip("\r\n")))
+    return out
+
+
+def tag_tokens(line: str) -> list[str] | None:
+    """The tags of a tag line (without `#`), or None if `line` is not one.
+
+    A tag line is made only of valid tags: `#rl #moe`. Headings (`# Links`),
+    `C#` and `#1` inside prose are text.
+
+    >>> tag_tokens("#rl #state-space-model "), tag_tokens("#1 on the board"), tag_tokens("# Links")
+    (['rl', 'state-space-model'], None, None)
+    """
+    words = line.split()
+    if not words or not all(_TOKEN_RE.fullmatch(w) for w in words):
+        return None
+    tags = [w[1:] for w in words]
+    if not all(is_valid_tag(t) for t in tags):
+        return None
+    return tags
+
+
+def odd_tag_line(line: str) -> str | None:
+    """If `line` looks like a tag line (every word starts with `#`) but is not one, say why.
+
+    A first word of only `#`s is a heading marker (`# Links`, `##`): a heading, not tags.
+
+    >>> odd_tag_line("#rl #c++")
+    "'#c++' is not a valid tag (letters, digits, _ - / only, and not all digits)"
+    >>> odd_tag_line("#rl #"), odd_tag_line("##x")
+    ("'#' is not a valid tag (letters, digits, _ - / only, and not all digits)", "'##x' is not a valid tag (letters, digits, _ - / only, and not all digits)")
+    >>> odd_tag_line("# Links"), odd_tag_line("#1 on the board"), odd_tag_line("#rl #moe")
+    (None, None, None)
+    """
+    words = line.split()
+    if not words or _HEADING_MARK_RE.fullmatch(words[0]) or not all(w.startswith("#") for w in words):
+        return None
+    if tag_tokens(line) is not None:
+        return None
+    return next(why for w in words if (why := _token_problem(w)) is not None)
+
+
+def _token_problem(word: str) -> str | None:
+    if _TOKEN_RE.fullmatch(word) and is_valid_tag(word[1:]):
+        return None
+    return invalid_tag_reason(word) or f"'{word}' is not a valid tag"
+
+
+def mistyped_tag_line(odd: Sequence[str]) -> str:
+    """Why retag and the hook leave a note with a mistyped tag line alone (from `odd_tag_lines`).
+
+    >>> mistyped_tag_line(["line 3: '#' is not a valid tag"])
+    "line 3: '#' is not a valid tag; fix that line by hand (tagger would otherwise add a second tag line)"
+    """
+    more = f" (and {len(odd) - 1} more such line{'s' if len(odd) > 2 else ''})" if len(odd) > 1 else ""
+    return f"{odd[0]}{more}; fix that line by hand (tagger would otherwise add a second tag line)"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where things are in a note's text, for readers and writers alike."""
+
+    body_start: int
+    front_matter: tuple[Line, ...]
+    lines: tuple[Line, ...]
+    tag_lines: tuple[Line, ...]
+    links_heading: Line | None
+
+
+def layout(text: str) -> Layout:
+    r"""Locate front matter, tag lines and the `# Links` heading of a note.
+
+    >>> lay = layout("---\ntags: [rl]\n---\nA note\n#rl #gan\n# Links\n#not-a-tag-line\n")
+    >>> [ln.text for ln in lay.tag_lines], lay.links_heading.text
+    (['#rl #gan'], '# Links')
+    """
+    lines = split_lines(text)
+    front: list[Line] = []
+    body = lines
+    first = lines[0].text.removeprefix(BOM) if lines else ""
+    if first.strip() == "---":
+        for j in range(1, len(lines)):
+            if lines[j].text.strip() in ("---", "..."):
+                front, body = lines[: j + 1], lines[j + 1 :]
+                break
+    fenced = fenced_lines(body)
+    links = next((ln for ln in body if ln.number not in fenced and _LINKS_HEADING_RE.match(ln.text)), None)
+    tag_lines = tuple(
+        ln
+        for ln in body
+        if (links is None or ln.number < links.number) and ln.number not in fenced and tag_tokens(ln.text) is not None
+    )
+    return Layout(body[0].start if body else len(text), tuple(front), tuple(body), tag_lines, links)
+
+
+def fenced_lines(lines: Sequence[Line]) -> set[int]:
+    r"""Numbers of the lines inside ``` or ~~~ code fences (fence lines included): code, never tags.
+
+    >>> sorted(fenced_lines(split_lines("a\n```\n#define X\n```\n#rl")))
+    [1, 2, 3]
+    """
+    out: set[int] = set()
+    fence: str | None = None
+    for ln in lines:
+        stripped = ln.text.strip()
+        if fence is None and (stripped.startswith("```") or stripped.startswith("~~~")):
+            fence = stripped[:3]
+            out.add(ln.number)
+        elif fence is not None:
+            out.add(ln.number)
+            if stripped.startswith(fence):
+                fence = None
+    return out
+
+
+def _front_items(front: tuple[Line, ...]) -> Iterator[tuple[Line, str]]:
+    """Each tag written in a front matter block (`tags: [a, b]`, `tags: a b`, a `- a` list), with its line."""
+    in_list = False
+    for ln in front[1:-1]:
+        m = FRONT_TAGS_RE.match(ln.text.strip())
+        if m:
+            value = m.group(2).strip()
+            in_list = not value
+            for t in re.split(r"[,\s]+", value.strip("[]")):
+                if t.strip():
+                    yield ln, t.strip().strip("'\"").lstrip("#")
+        elif in_list and FRONT_ITEM_RE.match(ln.text):
+            yield ln, ln.text.strip()[1:].strip().strip("'\"").lstrip("#")
+        elif in_list and ln.text.strip():
+            in_list = False
+
+
+def front_matter_tags(front: tuple[Line, ...]) -> list[str]:
+    r"""Tags from an Obsidian front matter block: `tags: [a, b]`, `tags: a b` or a `- a` list.
+
+    What is not a valid tag (`c++`) is not read as one: `odd_tag_lines` names it instead.
+
+    >>> front_matter_tags(layout("---\ntags: [rl, '#gan', c++]\n---\nA note\n").front_matter)
+    ['rl', 'gan']
+    >>> front_matter_tags(layout("---\ntags:\n  - rl\n  - gan\n---\n").front_matter)
+    ['rl', 'gan']
+    """
+    return [t for _, t in _front_items(front) if t and is_valid_tag(t)]
+
+
+def note_tags(lay: Layout) -> tuple[str, ...]:
+    r"""The note's tags (without `#`, as written, each once): front matter first, then every tag line.
+
+    The one definition of "a note's tags": the reader's `Entry.tags` and the writer's
+    "unchanged?" test both come from here.
+
+    >>> note_tags(layout("---\ntags: [rl]\n---\nText.\n\n#rl #moe\n"))
+    ('rl', 'moe')
+    """
+    tags = front_matter_tags(lay.front_matter)
+    for ln in lay.tag_lines:
+        tags += tag_tokens(ln.text) or []
+    return tuple(dict.fromkeys(tags))
+
+
+def odd_tag_lines(text: str) -> list[str]:
+    """`line N: why` for each line of a note that looks like a tag line but is not one.
+
+    Also every front matter tag that is not a valid tag. Code blocks and what
+    follows `# Links` are left out, as they are when tags are read. Retag and the
+    hook leave such a note alone (adding a tag line beside a mistyped one would give
+    the note two), and `set_tags` refuses to change its tags.
+
+    >>> odd_tag_lines("코멘트.\\n\\n#rl #c++\\n\\n```\\n#!/bin/sh\\n```\\n")
+    ["line 3: '#c++' is not a valid tag (letters, digits, _ - / only, and not all digits)"]
+    >>> odd_tag_lines("\\ufeff##x"), odd_tag_lines("코멘트.\\n\\n#rl #moe\\n")
+    (["line 1: '##x' is not a valid tag (letters, digits, _ - / only, and not all digits)"], [])
+    >>> odd_tag_lines("Title\\r\\r#rl #c++\\r"), odd_tag_lines("---\\ntags: [c++, GAN]\\n---\\n")
+    (["line 3: '#c++' is not a valid tag (letters, digits, _ - / only, and not all digits)"], ["line 2: 'c++' is not a valid tag (letters, digits, _ - / only, and not all digits)"])
+    """
+    # Most notes have no such line: look at the lines starting with `#` before laying out.
+    hashes = any(odd_tag_line(m.group(0).lstrip(BOM)) for m in _HASH_LINE_RE.finditer(text))
+    if not hashes and not text.lstrip(BOM).startswith("---"):
+        return []
+    lay = layout(text)
+    out = [f"line {ln.number + 1}: {why}" for ln, t in _front_items(lay.front_matter) if (why := invalid_tag_reason(t)) is not None]
+    if not hashes:
+        return out
+    fenced = fenced_lines(lay.lines)
+    end = lay.links_heading.number if lay.links_heading is not None else None
+    for ln in lay.lines:
+        if ln.number in fenced or (end is not None and ln.number >= end):
+            continue
+        why = odd_tag_line(ln.text)
+        if why:
+            out.append(f"line {ln.number + 1}: {why}")
+    return out
+
+
+__all__ = [
+    "BOM",
+    "FRONT_ITEM_RE",
+    "FRONT_TAGS_RE",
+    "Layout",
+    "Line",
+    "fenced_lines",
+    "front_matter_tags",
+    "layout",
+    "mistyped_tag_line",
+    "note_tags",
+    "odd_tag_line",
+    "odd_tag_lines",
+    "split_lines",
+    "tag_tokens",
+]

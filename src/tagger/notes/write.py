@@ -1,0 +1,158 @@
+"""Write tags back into a note's text, changing nothing else. Pure: text in, text out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tagger.errors import TagError
+from tagger.notes.layout import (
+    FRONT_ITEM_RE,
+    FRONT_TAGS_RE,
+    Line,
+    layout,
+    mistyped_tag_line,
+    note_tags,
+    odd_tag_lines,
+    split_lines,
+    tag_tokens,
+)
+from tagger.spelling import dedupe_tags, invalid_tag_reason
+
+
+def _eol(text: str) -> str:
+    if "\r\n" in text:
+        return "\r\n"
+    if "\r" in text and "\n" not in text:
+        return "\r"
+    return "\n"
+
+
+def _blank(line: Line | None) -> bool:
+    return line is not None and not line.text.strip()
+
+
+def format_tag_line(tags: Sequence[str]) -> str:
+    """A note's tag line: tags joined by spaces, each with exactly one `#`.
+
+    >>> format_tag_line(["rl", "#moe"])
+    '#rl #moe'
+    """
+    return " ".join("#" + t.lstrip("#") for t in tags)
+
+
+def _remove_tag_line(text: str, lines: tuple[Line, ...], idx: int) -> str:
+    """Drop one tag line (`lines` = all lines of `text`), and the blank line that setting it had added.
+
+    This is the exact inverse of where `set_tags` adds a tag line, so adding
+    tags to an untagged note and removing them again gives back the same bytes.
+    """
+    ln = lines[idx]
+    prev = lines[idx - 1] if idx > 0 else None
+    nxt = lines[idx + 1] if idx + 1 < len(lines) else None
+    if nxt is not None and _blank(nxt) and (prev is None or _blank(prev)):
+        return text[: ln.start] + text[nxt.end :]
+    if nxt is None and _blank(prev):
+        assert prev is not None
+        if ln.end > ln.start + len(ln.text):  # the tag line has its own line ending
+            return text[: prev.start] + text[ln.end :]
+        before = lines[idx - 2] if idx >= 2 else None
+        cut = before.start + len(before.text) if before is not None else prev.start
+        return text[:cut] + text[ln.end :]
+    if nxt is None and prev is not None and ln.end == ln.start + len(ln.text):
+        # The note had no final newline: the line that is now last keeps none either.
+        return text[: prev.start + len(prev.text)]
+    return text[: ln.start] + text[ln.end :]
+
+
+def set_tags(text: str, tags: Sequence[str]) -> str:
+    """Return `text` with its tags replaced by `tags`; every other byte unchanged.
+
+    An existing tag line is rewritten in place (its indentation and trailing
+    spaces kept). A note without one gets it where the author puts it: after the
+    comment, before `# Links`. Front-matter tags are rewritten where they stand.
+    An empty `tags` removes the tag line. A tag given twice is written once. A tag
+    the reader would not read back (`c++`, `has space`), or a note with a mistyped
+    tag line (`odd_tag_lines`: where its tags are is unclear), raises `TagError`
+    (an `InputError` and a `ValueError`) and changes nothing.
+
+    >>> set_tags("Title\\n\\n코멘트.\\n\\n#GAN", ["gan", "diffusion"])
+    'Title\\n\\n코멘트.\\n\\n#gan #diffusion'
+    >>> set_tags("코멘트.\\n\\n# Links\\n[[x]]\\n", ["rl"])
+    '코멘트.\\n\\n#rl\\n\\n# Links\\n[[x]]\\n'
+    >>> set_tags("---\\ntags:\\n  - rl\\n---\\n코멘트.", ["rl", "moe"])
+    '---\\ntags:\\n  - rl\\n  - moe\\n---\\n코멘트.'
+    """
+    tags = list(dedupe_tags(t.lstrip("#") for t in tags))
+    for t in tags:
+        # Written anyway, it would be read back as text, not tags: refuse before touching the note.
+        if (why := invalid_tag_reason(t)) is not None:
+            raise TagError(why)
+    lay = layout(text)
+    if list(note_tags(lay)) == tags:
+        # Unchanged tags leave the note alone, whatever style its tags are written in
+        # (a front matter `- item` list, tags split over several lines, …).
+        return text
+    if odd := odd_tag_lines(text):
+        raise TagError(mistyped_tag_line(odd))
+    new_line = format_tag_line(tags)
+    front_span = _front_matter_tag_span(lay.front_matter)
+    if front_span is not None:
+        start, end, indent, item_indent = front_span
+        if item_indent is not None and tags:
+            # Keep the author's YAML list style: `tags:` then one `- tag` per line.
+            eol = _eol(text)
+            block = indent + "tags:" + "".join(f"{eol}{item_indent}- {t}" for t in tags)
+        else:
+            block = indent + "tags: [" + ", ".join(tags) + "]"
+        text = text[:start] + block + text[end:]
+        lay = layout(text)
+        if not lay.tag_lines:
+            return text
+        # Tags live in the front matter now: tag lines in the body go.
+        new_line = ""
+    if not lay.tag_lines:
+        if not tags:
+            return text
+        eol = _eol(text)
+        if lay.links_heading is not None:
+            at = lay.links_heading.start
+            return text[:at] + new_line + eol + eol + text[at:]
+        if not text:
+            return new_line
+        if text.endswith(("\n", "\r")):
+            return text + eol + new_line + eol
+        return text + eol + eol + new_line
+    # Rewrite the first tag line in place, remove any later ones.
+    while len(lay.tag_lines) > 1:
+        text = _remove_tag_line(text, tuple(split_lines(text)), lay.tag_lines[-1].number)
+        lay = layout(text)
+    first = lay.tag_lines[0]
+    if not new_line:
+        return _remove_tag_line(text, tuple(split_lines(text)), first.number)
+    old = first.text
+    if tag_tokens(old) == tags:
+        return text  # keeps the author's own spacing between tags
+    lead = old[: len(old) - len(old.lstrip())]
+    trail = old[len(old.rstrip()) :]
+    return text[: first.start] + lead + new_line + trail + text[first.start + len(old) :]
+
+
+def _front_matter_tag_span(front: tuple[Line, ...]) -> tuple[int, int, str, str | None] | None:
+    """Offsets of a front matter `tags:` entry (with a following `- item` list), its indent, and the list items' indent (None: no list)."""
+    inner = front[1:-1]
+    for i, ln in enumerate(inner):
+        stripped = ln.text.lstrip()
+        if FRONT_TAGS_RE.match(stripped.rstrip()):
+            end = ln.start + len(ln.text)
+            item_indent: str | None = None
+            j = i + 1
+            while j < len(inner) and FRONT_ITEM_RE.match(inner[j].text):
+                end = inner[j].start + len(inner[j].text)
+                if item_indent is None:
+                    item_indent = inner[j].text[: len(inner[j].text) - len(inner[j].text.lstrip())]
+                j += 1
+            return ln.start, end, ln.text[: len(ln.text) - len(stripped)], item_indent
+    return None
+
+
+__all__ = ["format_tag_line", "set_tags"]
