@@ -7,7 +7,7 @@ example vault) in a temp folder, trains a model on all but its newest 50
 tagged notes, strips the tag lines of those 50 (the worst case: every staged
 note needs suggestions, Korean analysis included), and times, as fresh processes:
 
-* `python -m tagger.hook check --model M NOTE...` (the hook's own cost), and
+* `python -m tagger.cli.hook check --model M NOTE...` (the hook's own cost), and
 * `pre-commit run tagger-check --files NOTE...` with a `repo: local` hook
   (what `git commit` runs: pre-commit's start-up included),
 
@@ -69,7 +69,7 @@ def _git_repo(vault: Path, model: Path, env: dict[str, str]) -> None:
     config = (
         "repos:\n  - repo: local\n    hooks:\n"
         "    - id: tagger-check\n      name: tagger-check\n"
-        f"      entry: {sys.executable} -m tagger.hook check --model {model}\n"
+        f"      entry: {sys.executable} -m tagger.cli.hook check --model {model}\n"
         "      language: system\n      files: \\.md$\n      types: [markdown]\n      require_serial: true\n"
     )
     (vault / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
@@ -107,7 +107,7 @@ def run(runs: int = 5) -> dict[str, float]:
         git = shutil.which("git") is not None
         if git:
             _git_repo(vault, model, env)
-        hook = [sys.executable, "-m", "tagger.hook", "check", "--model", str(model)]
+        hook = [sys.executable, "-m", "tagger.cli.hook", "check", "--model", str(model)]
         precommit = [sys.executable, "-m", "pre_commit", "run", "tagger-check", "--files"]
         out: dict[str, float] = {}
         for label, files, expect in (("1_tagged", [tagged], 0), ("1_untagged", untagged[:1], 1), ("50_untagged", untagged, 1)):
@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         how, n, kind = key.split("_")
         target = TARGETS[int(n)]
-        name = {"hook": "python -m tagger.hook check", "precommit": "pre-commit run tagger-check"}[how]
+        name = {"hook": "python -m tagger.cli.hook check", "precommit": "pre-commit run tagger-check"}[how]
         verdict = "ok" if secs <= target else "OVER"
         print(f"{name + f' ({n} {kind})':42} {secs:7.2f} {figures['cpu_' + key]:6.2f}  ≤ {target:.0f} s {verdict}")
     return 0
