@@ -128,12 +128,15 @@ def test_tag_line_is_a_line_made_only_of_tags(line: str, tags: list[str] | None)
     assert tag_tokens(line) == tags
 
 
-def test_hash_in_prose_is_text_not_tags() -> None:
+def test_hash_in_prose_is_text_but_tags_in_prose_are_tags() -> None:
+    # As Obsidian reads them: `C#`, `#1` and `#InsTag:` are text; a word that is a valid tag is a tag
+    # wherever it stands (a run closing a prose line, 65 such notes in the archive), and is cut from the text.
     text = ("코드 생성 벤치마크. C#이나 Kotlin에서 성능이 떨어지네요. 리더보드 #1 모델도요.\n\n#1 자리를 두고 다투네요.\n\n"
-            "abc #domain_adaptation #semi_supervised\n\n#llm #code ")
+            "#InsTag: a title word. abc #domain_adaptation #semi_supervised\n\n#llm #code ")
     e = parse_note(text)
-    assert e.tags == ("llm", "code")
-    assert "C#이나" in e.comment and "#1 자리를" in e.comment and "#domain_adaptation" in e.comment
+    assert e.tags == ("domain_adaptation", "semi_supervised", "llm", "code")
+    assert "C#이나" in e.comment and "#1 자리를" in e.comment and "#InsTag: a title word. abc" in e.comment
+    assert "#domain_adaptation" not in e.comment
 
 
 def test_tags_under_links_are_not_tags() -> None:

@@ -85,9 +85,9 @@ def test_odd_tag_line_is_reported_and_read_as_text(tmp_path: Path) -> None:
     path.write_text("코멘트.\n\n#rl #c++")
     problems: list[InputError] = []
     [entry] = read_entries(path, on_problem=problems.append)
-    assert entry.tags == () and "#rl #c++" in entry.comment
+    assert entry.tags == ("rl",) and entry.comment == "코멘트.\n#c++"  # a valid tag is a tag wherever it stands
     assert [str(p) for p in problems] == [
-        f"{path}: line 3: '#c++' is not a valid tag (letters, digits, _ - / only, and not all digits); the line is read as text"
+        f"{path}: line 3: '#c++' is not a valid tag (letters, digits, _ - / only, and not all digits); it is read as text"
     ]
 
 

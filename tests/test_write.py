@@ -217,7 +217,7 @@ def test_write_atomic_creates_a_new_file(tmp_path: Path) -> None:
     assert (tmp_path / "new.md").read_text() == "x"
 
 
-@pytest.mark.parametrize("failing", ["os.replace", "os.fsync"])
+@pytest.mark.parametrize("failing", ["tagger.notes.replace.exchange", "os.fsync"])
 def test_write_atomic_failure_leaves_the_original_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str) -> None:
     note = tmp_path / "n.md"
     note.write_bytes(b"original #rl")
@@ -236,7 +236,7 @@ def test_write_atomic_failure_leaves_the_original_intact(tmp_path: Path, monkeyp
 def test_write_atomic_refuses_a_note_changed_since_it_was_read(tmp_path: Path) -> None:
     note = tmp_path / "n.md"
     note.write_bytes(b"edited by the author")
-    with pytest.raises(InputError, match="changed since it was read"):
+    with pytest.raises(InputError, match="changed since it was planned"):
         write_atomic(note, "planned", expect_bytes=b"what we read")
     assert note.read_bytes() == b"edited by the author"
     write_atomic(note, "planned", expect_bytes=b"edited by the author")

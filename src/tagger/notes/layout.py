@@ -1,9 +1,12 @@
-"""Where things are in a note's text: lines, front matter, tag lines, `# Links`. Shared by reader and writer.
+"""Where things are in a note's text: lines, front matter, tags, `# Links`. Shared by reader and writer.
 
-A tag line is a line made only of valid tags (`#rl #moe`); tags in front matter
-(`tags: [rl, moe]`) count too. What the reader reads as the note's tags
-(`note_tags`) is exactly what the writer rewrites, and both judge a tag with
-`tagger.spelling.is_valid_tag`.
+Tags are read as Obsidian reads them, word by word: a word `#name` whose name is a
+valid tag (`tagger.spelling.is_valid_tag`) is a tag wherever it stands in the body —
+a tag line (`#rl #moe`), a run of tags closing a prose line (`… 방법. #gan`) or
+inside one — except in code blocks and after `# Links`; tags in front matter
+(`tags: [rl, moe]`) count too. A word glued to punctuation (`#InsTag:` in a title)
+is text. What the reader reads as the note's tags (`note_tags`) is exactly what the
+writer rewrites, where it stands.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$")
 _TOKEN_RE = re.compile(r"#[^\s#][^\s]*")
 _LINKS_HEADING_RE = re.compile(r"^#{1,6}\s+Links\s*$", re.IGNORECASE)
 _HEADING_MARK_RE = re.compile(r"#+")
+_WORD_RE = re.compile(r"\S+")
 # Lines starting with `#`, however the note ends its lines (`\n`, `\r\n` or a lone `\r`,
 # as `split_lines` does): `^` with re.MULTILINE would miss lines after a lone `\r`.
 _HASH_LINE_RE = re.compile(r"(?:\A|(?<=[\r\n]))\ufeff?[ \t]*#\S[^\r\n]*")
@@ -109,22 +113,66 @@ def mistyped_tag_line(odd: Sequence[str]) -> str:
 
 
 @dataclass(frozen=True)
+class TagRun:
+    """Tags written side by side on one line: a whole tag line, or a run inside prose (`… 방법. #gan #rl`).
+
+    `start` and `end` are offsets in the note's text of the run's first character and
+    just past its last tag; `whole_line` says the line holds nothing else.
+    """
+
+    line: Line
+    start: int
+    end: int
+    tags: tuple[str, ...]
+    whole_line: bool
+
+
+@dataclass(frozen=True)
 class Layout:
     """Where things are in a note's text, for readers and writers alike."""
 
     body_start: int
     front_matter: tuple[Line, ...]
     lines: tuple[Line, ...]
-    tag_lines: tuple[Line, ...]
+    #: Every run of tags in the body, in order (before `# Links`, outside code).
+    tag_runs: tuple[TagRun, ...]
     links_heading: Line | None
+
+    @property
+    def tag_lines(self) -> tuple[Line, ...]:
+        """The lines made only of tags."""
+        return tuple(r.line for r in self.tag_runs if r.whole_line)
+
+
+def _is_tag_word(word: str) -> bool:
+    return _TOKEN_RE.fullmatch(word) is not None and is_valid_tag(word[1:])
+
+
+def _runs(ln: Line) -> list[TagRun]:
+    if "#" not in ln.text:  # most lines: no word can be a tag
+        return []
+    words = list(_WORD_RE.finditer(ln.text))
+    runs: list[TagRun] = []
+    i = 0
+    while i < len(words):
+        if not _is_tag_word(words[i].group()):
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(words) and _is_tag_word(words[j + 1].group()):
+            j += 1
+        tags = tuple(w.group()[1:] for w in words[i : j + 1])
+        runs.append(TagRun(ln, ln.start + words[i].start(), ln.start + words[j].end(), tags, i == 0 and j == len(words) - 1))
+        i = j + 1
+    return runs
 
 
 def layout(text: str) -> Layout:
-    r"""Locate front matter, tag lines and the `# Links` heading of a note.
+    r"""Locate front matter, tags and the `# Links` heading of a note.
 
-    >>> lay = layout("---\ntags: [rl]\n---\nA note\n#rl #gan\n# Links\n#not-a-tag-line\n")
-    >>> [ln.text for ln in lay.tag_lines], lay.links_heading.text
-    (['#rl #gan'], '# Links')
+    >>> lay = layout("---\ntags: [rl]\n---\nA note. #moe\n#rl #gan\n# Links\n#not-a-tag-line\n")
+    >>> [(r.tags, r.whole_line) for r in lay.tag_runs], lay.links_heading.text
+    ([(('moe',), False), (('rl', 'gan'), True)], '# Links')
     """
     lines = split_lines(text)
     front: list[Line] = []
@@ -137,12 +185,31 @@ def layout(text: str) -> Layout:
                 break
     fenced = fenced_lines(body)
     links = next((ln for ln in body if ln.number not in fenced and _LINKS_HEADING_RE.match(ln.text)), None)
-    tag_lines = tuple(
-        ln
+    runs = tuple(
+        run
         for ln in body
-        if (links is None or ln.number < links.number) and ln.number not in fenced and tag_tokens(ln.text) is not None
+        if (links is None or ln.number < links.number) and ln.number not in fenced
+        for run in _runs(ln)
     )
-    return Layout(body[0].start if body else len(text), tuple(front), tuple(body), tag_lines, links)
+    return Layout(body[0].start if body else len(text), tuple(front), tuple(body), runs, links)
+
+
+def prose(ln: Line, runs: Sequence[TagRun]) -> str:
+    """The text of line `ln` without its runs of tags (`runs`: the layout's, any lines), whitespace tidied.
+
+    >>> lay = layout("Text #gan (more) #rl\\n")
+    >>> prose(lay.lines[0], lay.tag_runs)
+    'Text (more)'
+    """
+    cuts = [r for r in runs if r.line.number == ln.number]
+    if not cuts:
+        return ln.text
+    pieces, at = [], ln.start
+    for r in cuts:
+        pieces.append(ln.text[at - ln.start : r.start - ln.start])
+        at = r.end
+    pieces.append(ln.text[at - ln.start :])
+    return " ".join(p.strip() for p in pieces if p.strip())
 
 
 def fenced_lines(lines: Sequence[Line]) -> set[int]:
@@ -196,17 +263,17 @@ def front_matter_tags(front: tuple[Line, ...]) -> list[str]:
 
 
 def note_tags(lay: Layout) -> tuple[str, ...]:
-    r"""The note's tags (without `#`, as written, each once): front matter first, then every tag line.
+    r"""The note's tags (without `#`, as written, each once): front matter first, then every run of tags in order.
 
     The one definition of "a note's tags": the reader's `Entry.tags` and the writer's
     "unchanged?" test both come from here.
 
-    >>> note_tags(layout("---\ntags: [rl]\n---\nText.\n\n#rl #moe\n"))
-    ('rl', 'moe')
+    >>> note_tags(layout("---\ntags: [rl]\n---\nText. #gan\n\n#rl #moe\n"))
+    ('rl', 'gan', 'moe')
     """
     tags = front_matter_tags(lay.front_matter)
-    for ln in lay.tag_lines:
-        tags += tag_tokens(ln.text) or []
+    for run in lay.tag_runs:
+        tags += run.tags
     return tuple(dict.fromkeys(tags))
 
 
@@ -250,6 +317,7 @@ __all__ = [
     "FRONT_TAGS_RE",
     "Layout",
     "Line",
+    "TagRun",
     "fenced_lines",
     "front_matter_tags",
     "layout",
@@ -257,6 +325,7 @@ __all__ = [
     "note_tags",
     "odd_tag_line",
     "odd_tag_lines",
+    "prose",
     "split_lines",
     "tag_tokens",
 ]

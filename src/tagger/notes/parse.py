@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tagger.entry import Entry
-from tagger.notes.layout import BOM, layout, note_tags, tag_tokens
+from tagger.notes.layout import BOM, layout, note_tags, prose, tag_tokens
 
 _URL_RE = re.compile(r"https?://\S+")
 _HANGUL_RE = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
@@ -78,9 +78,11 @@ def parse_note(text: str, *, path: Path | str | None = None, date: dt.date | Non
     links: list[str] = []
     in_english = False
     tag_numbers = {ln.number for ln in lay.tag_lines}
+    inline = {r.line.number for r in lay.tag_runs if not r.whole_line}
     joined: set[int] = set()
     for i, ln in enumerate(lay.lines):
-        s = ln.text.strip().removeprefix(BOM)
+        # Tags are never text: a run of tags inside a line is cut out of it.
+        s = (prose(ln, lay.tag_runs) if ln.number in inline else ln.text).strip().removeprefix(BOM)
         if ln.number in joined:
             continue
         if lay.links_heading is not None and ln.number >= lay.links_heading.number:

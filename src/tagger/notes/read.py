@@ -32,11 +32,11 @@ def note_warnings(note: NoteFile) -> list[NoteWarning]:
     """What is odd about a note that was still read: mistyped tag lines, nothing besides a URL.
 
     >>> [str(w) for w in note_warnings(NoteFile.from_text(Path("a.md"), "코멘트.\\n\\n#rl #c++\\n"))]
-    ["a.md: line 3: '#c++' is not a valid tag (letters, digits, _ - / only, and not all digits); the line is read as text"]
+    ["a.md: line 3: '#c++' is not a valid tag (letters, digits, _ - / only, and not all digits); it is read as text"]
     >>> [str(w) for w in note_warnings(NoteFile.from_text(Path("a.md"), "https://arxiv.org/abs/2401.00001\\n"))]
     ['a.md: has no text besides a URL; nothing to tag it from but its file name']
     """
-    out = [NoteWarning(f"{why}; the line is read as text", path=note.path) for why in note.odd]
+    out = [NoteWarning(f"{why}; it is read as text", path=note.path) for why in note.odd]
     # `entry.title` falls back to the file name, so look at the body alone: a note
     # that is only a URL has nothing of its own to tag it from.
     if not note.entry.tags and not note.entry.has_own_text:

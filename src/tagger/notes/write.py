@@ -8,15 +8,16 @@ from tagger.errors import TagError
 from tagger.notes.layout import (
     FRONT_ITEM_RE,
     FRONT_TAGS_RE,
+    Layout,
     Line,
+    TagRun,
     layout,
     mistyped_tag_line,
     note_tags,
     odd_tag_lines,
     split_lines,
-    tag_tokens,
 )
-from tagger.spelling import dedupe_tags, invalid_tag_reason
+from tagger.spelling import dedupe_tags, invalid_tag_reason, tag_key
 
 
 def _eol(text: str) -> str:
@@ -67,16 +68,20 @@ def _remove_tag_line(text: str, lines: tuple[Line, ...], idx: int) -> str:
 def set_tags(text: str, tags: Sequence[str]) -> str:
     """Return `text` with its tags replaced by `tags`; every other byte unchanged.
 
-    An existing tag line is rewritten in place (its indentation and trailing
-    spaces kept). A note without one gets it where the author puts it: after the
-    comment, before `# Links`. Front-matter tags are rewritten where they stand.
-    An empty `tags` removes the tag line. A tag given twice is written once. A tag
-    the reader would not read back (`c++`, `has space`), or a note with a mistyped
-    tag line (`odd_tag_lines`: where its tags are is unclear), raises `TagError`
-    (an `InputError` and a `ValueError`) and changes nothing.
+    Tags are changed where they stand, in a tag line or in a run of tags closing a
+    prose line (`… 방법. #gan`): a tag kept stays where it is (respelled there), a tag
+    dropped goes (its line too, if nothing else is on it), a new tag joins the first
+    tag line (else the last run). A note without tags gets a tag line
+    where the author puts it: after the comment, before `# Links`. Front-matter tags
+    are rewritten where they stand. An empty `tags` removes them. A tag given twice
+    is written once. A tag the reader would not read back (`c++`, `has space`), or a
+    note with a mistyped tag line (`odd_tag_lines`: where its tags are is unclear),
+    raises `TagError` (an `InputError` and a `ValueError`) and changes nothing.
 
     >>> set_tags("Title\\n\\n코멘트.\\n\\n#GAN", ["gan", "diffusion"])
     'Title\\n\\n코멘트.\\n\\n#gan #diffusion'
+    >>> set_tags("코멘트. #GAN\\n", ["gan", "diffusion"])
+    '코멘트. #gan #diffusion\\n'
     >>> set_tags("코멘트.\\n\\n# Links\\n[[x]]\\n", ["rl"])
     '코멘트.\\n\\n#rl\\n\\n# Links\\n[[x]]\\n'
     >>> set_tags("---\\ntags:\\n  - rl\\n---\\n코멘트.", ["rl", "moe"])
@@ -88,13 +93,12 @@ def set_tags(text: str, tags: Sequence[str]) -> str:
         if (why := invalid_tag_reason(t)) is not None:
             raise TagError(why)
     lay = layout(text)
-    if list(note_tags(lay)) == tags:
+    if list(dedupe_tags(note_tags(lay))) == tags:
         # Unchanged tags leave the note alone, whatever style its tags are written in
-        # (a front matter `- item` list, tags split over several lines, …).
+        # (a front matter `- item` list, tags split over several lines, one written twice, …).
         return text
     if odd := odd_tag_lines(text):
         raise TagError(mistyped_tag_line(odd))
-    new_line = format_tag_line(tags)
     front_span = _front_matter_tag_span(lay.front_matter)
     if front_span is not None:
         start, end, indent, item_indent = front_span
@@ -105,36 +109,62 @@ def set_tags(text: str, tags: Sequence[str]) -> str:
         else:
             block = indent + "tags: [" + ", ".join(tags) + "]"
         text = text[:start] + block + text[end:]
-        lay = layout(text)
-        if not lay.tag_lines:
-            return text
-        # Tags live in the front matter now: tag lines in the body go.
-        new_line = ""
-    if not lay.tag_lines:
-        if not tags:
-            return text
-        eol = _eol(text)
-        if lay.links_heading is not None:
-            at = lay.links_heading.start
-            return text[:at] + new_line + eol + eol + text[at:]
-        if not text:
-            return new_line
-        if text.endswith(("\n", "\r")):
-            return text + eol + new_line + eol
-        return text + eol + eol + new_line
-    # Rewrite the first tag line in place, remove any later ones.
-    while len(lay.tag_lines) > 1:
-        text = _remove_tag_line(text, tuple(split_lines(text)), lay.tag_lines[-1].number)
-        lay = layout(text)
-    first = lay.tag_lines[0]
-    if not new_line:
-        return _remove_tag_line(text, tuple(split_lines(text)), first.number)
-    old = first.text
-    if tag_tokens(old) == tags:
-        return text  # keeps the author's own spacing between tags
-    lead = old[: len(old) - len(old.lstrip())]
-    trail = old[len(old.rstrip()) :]
-    return text[: first.start] + lead + new_line + trail + text[first.start + len(old) :]
+        # Tags live in the front matter now: those in the body go.
+        while (lay := layout(text)).tag_runs:
+            text = _remove_run(text, lay.tag_runs[-1])
+        return text
+    if not lay.tag_runs:
+        return _add_tag_line(text, lay, tags) if tags else text
+    return _edit_runs(text, lay.tag_runs, tags)
+
+
+def _edit_runs(text: str, runs: Sequence[TagRun], tags: Sequence[str]) -> str:
+    """Each run keeps the wanted tags it has (respelled where they stand); the rest go; new ones join
+    the first tag line (else the last run, the one closing the note's prose). Runs are edited last
+    first, so the offsets of those before stay valid."""
+    wanted = {tag_key(t): t for t in tags}
+    placed: set[str] = set()
+    new_runs: list[list[str]] = []
+    for run in runs:
+        kept = []
+        for t in run.tags:
+            key = tag_key(t)
+            if key in wanted and key not in placed:
+                placed.add(key)
+                kept.append(wanted[key])
+        new_runs.append(kept)
+    new_runs[_primary(runs)] += [t for t in tags if tag_key(t) not in placed]
+    for run, kept in reversed(list(zip(runs, new_runs))):
+        if list(run.tags) == kept:
+            continue  # keeps the author's own spacing between tags
+        text = text[: run.start] + format_tag_line(kept) + text[run.end :] if kept else _remove_run(text, run)
+    return text
+
+
+def _primary(runs: Sequence[TagRun]) -> int:
+    return next((i for i, r in enumerate(runs) if r.whole_line), len(runs) - 1)
+
+
+def _add_tag_line(text: str, lay: Layout, tags: Sequence[str]) -> str:
+    new_line, eol = format_tag_line(tags), _eol(text)
+    if lay.links_heading is not None:
+        at = lay.links_heading.start
+        return text[:at] + new_line + eol + eol + text[at:]
+    if not text:
+        return new_line
+    if text.endswith(("\n", "\r")):
+        return text + eol + new_line + eol
+    return text + eol + eol + new_line
+
+
+def _remove_run(text: str, run: TagRun) -> str:
+    """`text` without one run of tags: a tag line goes whole, a run inside prose with the space before it."""
+    if run.whole_line:
+        return _remove_tag_line(text, tuple(split_lines(text)), run.line.number)
+    before = text[run.line.start : run.start]
+    after = text[run.end : run.line.start + len(run.line.text)]
+    kept = before + after.lstrip() if not before.strip() else before.rstrip() + after
+    return text[: run.line.start] + kept + text[run.line.start + len(run.line.text) :]
 
 
 def _front_matter_tag_span(front: tuple[Line, ...]) -> tuple[int, int, str, str | None] | None:
