@@ -40,7 +40,7 @@ def fake_suggester(table: dict[str, list[Suggestion]]):  # type: ignore[no-untyp
 
     def suggest(entries: Sequence[Entry]) -> list[list[Suggestion]]:
         calls.append(len(entries))
-        return [table.get(e.path.name if e.path else "", [Suggestion("misc", 0.5, True)]) for e in entries]
+        return [table.get(e.path.name if e.path else "", [Suggestion("misc", 0.9, True)]) for e in entries]
 
     suggest.calls = calls  # type: ignore[attr-defined]
     return suggest
@@ -68,13 +68,14 @@ def test_only_untagged_fills_untagged_notes_with_assigned_tags() -> None:
         "c.md": [S("rl", 0.2), S("gan", 0.1)],
     })
     plan = plan_retag(notes, suggester=sugg, rule=SpellingRule({"rl": "rl"}))
-    assert [(c.rel, c.old_tags, c.new_tags) for c in plan.changes] == [
-        ("a.md", (), ("rl", "moe")),          # the vault's spelling, not the model's "RL"; unassigned "agent" left out
-        ("c.md", (), ("rl", "gan")),
-    ]
-    assert dict(plan.changes[0].scores) == {"rl": 0.9, "moe": 0.4}
-    assert plan.kept == {"already tagged": 1} and plan.seen == 3 and not plan.skips
+    # Only tags scoring at least the write floor (0.65) are written; a note with none is left alone, and said so.
+    assert [(c.rel, c.old_tags, c.new_tags) for c in plan.changes] == [("a.md", (), ("rl",))]  # the vault's spelling, not "RL"
+    assert dict(plan.changes[0].scores) == {"rl": 0.9}
+    assert plan.unconfident == [("c.md", "rl", 0.2)]
+    assert plan.kept == {"already tagged": 1, "no confident tag (none scores ≥ 0.65)": 1} and plan.seen == 3 and not plan.skips
     assert sugg.calls == [2]  # the tagged note never reaches the model
+    plan = plan_retag(notes, suggester=sugg, rule=SpellingRule({"rl": "rl"}), min_score=0.1)   # --min-score 0.1
+    assert [(c.rel, c.new_tags) for c in plan.changes] == [("a.md", ("rl", "moe")), ("c.md", ("rl", "gan"))]
     for c in plan.changes:
         assert parse_note(c.new_text).tags == c.new_tags
         assert c.sha256_after == sha256(c.new_text) and c.restore_text is None
@@ -85,7 +86,7 @@ def test_min_score_and_max_tags() -> None:
     sugg = fake_suggester({"a.md": [S("rl", 0.9), S("moe", 0.6), S("gan", 0.55)], "b.md": [S("rl", 0.3)]})
     plan = plan_retag(notes, suggester=sugg, min_score=0.5, max_tags=2)
     assert [(c.rel, c.new_tags) for c in plan.changes] == [("a.md", ("rl", "moe"))]
-    assert plan.kept == {"no assigned tag scored ≥ 0.50": 1}
+    assert plan.kept == {"no confident tag (none scores ≥ 0.50)": 1}
 
 
 def test_add_never_removes_and_adds_only_confident_missing_tags() -> None:
@@ -210,16 +211,16 @@ def planned_vault(tmp_path: Path, n: int = 4) -> tuple[Path, object]:
 def test_apply_writes_the_log_before_any_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     v, plan = planned_vault(tmp_path)
     log = tmp_path / "log.jsonl"
-    real = tagger.notes.files.write_atomic
+    real = tagger.edit.apply.replace_note
     seen: list[int] = []
 
-    def spy(path: Path, text: str, **kw: object) -> None:
+    def spy(path: Path, text: str, **kw: str) -> object:
         if not seen:
             records = [json.loads(x) for x in log.read_text().splitlines()]
             seen.append(sum(r.get("op") == "plan" for r in records))
-        real(path, text, **kw)  # type: ignore[arg-type]
+        return real(path, text, **kw)
 
-    monkeypatch.setattr(tagger.edit.apply, "write_atomic", spy)
+    monkeypatch.setattr(tagger.edit.apply, "replace_note", spy)
     before = tree_hashes(v)
     result = apply_plan(plan, vault=v, log_path=log)  # type: ignore[arg-type]
     assert seen == [4]                      # every plan record was on disk before the first note was written
@@ -241,7 +242,7 @@ def test_note_changed_or_locked_after_planning_is_skipped(tmp_path: Path) -> Non
     result = apply_plan(plan, vault=v, log_path=tmp_path / "log.jsonl")  # type: ignore[arg-type]
     assert sorted(c.rel for c in result.written) == ["n0.md", "n3.md"]
     reasons = {s.rel: s.reason for s in result.skipped}
-    assert reasons["n1.md"].startswith("changed since the plan")
+    assert reasons["n1.md"].startswith("changed since it was planned")
     assert reasons["n2.md"] == "is read-only; not changed"
     assert (v / "n1.md").read_bytes() == edited
     assert parse_note((v / "n2.md").read_text()).tags == ()
@@ -256,16 +257,16 @@ def test_interrupted_write_leaves_notes_whole_and_log_consistent(
 ) -> None:
     v, plan = planned_vault(tmp_path)
     before = tree_hashes(v)
-    real = tagger.notes.files.write_atomic
+    real = tagger.edit.apply.replace_note
     calls: list[Path] = []
 
-    def failing(path: Path, text: str, **kw: object) -> None:
+    def failing(path: Path, text: str, **kw: str) -> object:
         calls.append(path)
         if len(calls) == 2:
             raise error
-        real(path, text, **kw)  # type: ignore[arg-type]
+        return real(path, text, **kw)
 
-    monkeypatch.setattr(tagger.edit.apply, "write_atomic", failing)
+    monkeypatch.setattr(tagger.edit.apply, "replace_note", failing)
     log = tmp_path / "log.jsonl"
     with pytest.raises(type(error)):
         apply_plan(plan, vault=v, log_path=log)  # type: ignore[arg-type]
@@ -278,7 +279,7 @@ def test_interrupted_write_leaves_notes_whole_and_log_consistent(
     assert [c.status for c in parsed.changes] == ["done", "unknown", "unknown", "unknown"]
     assert parsed.end is not None and parsed.end["status"] == ("interrupted" if isinstance(error, KeyboardInterrupt) else "failed")
     assert parsed.end["written"] == 1
-    monkeypatch.setattr(tagger.edit.apply, "write_atomic", real)
+    monkeypatch.setattr(tagger.edit.apply, "replace_note", real)
     undone = undo_log(log)
     assert undone.restored == ["n0.md"] and len(undone.unchanged) == 3 and not undone.left
     assert tree_hashes(v) == before
@@ -340,17 +341,21 @@ def jsonl(text: str) -> list[dict[str, object]]:
 
 def test_cli_dry_run_write_second_run_and_undo(vault: Path, model_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = tree_hashes(vault)
-    untagged = [p for p in vault.rglob("*.md") if needs_tags(p)]
-    assert untagged
-    code, out, err = run_cli(capsys, "retag", str(vault), "--model", str(model_path))
-    assert code == 0 and tree_hashes(vault) == before
-    assert f"{len(untagged)} to change" in out and "dry run" in out and "\033[" not in out
     code, out, _ = run_cli(capsys, "retag", str(vault), "--model", str(model_path), "--format", "jsonl")
     recs = jsonl(out)
-    assert {r["type"] for r in recs} == {"change", "summary"} and recs[-1]["dry_run"] is True
+    assert {r["type"] for r in recs} == {"change", "unconfident", "summary"} and recs[-1]["dry_run"] is True
     changes = [r for r in recs if r["type"] == "change"]
     assert all(r["old_tags"] == [] and r["new_tags"] and r["status"] == "planned" for r in changes)
     assert all(set(r["scores"]) == set(r["new_tags"]) for r in changes)  # type: ignore[arg-type]
+    assert all(s >= 0.65 for r in changes for s in r["scores"].values())  # type: ignore[union-attr]  # the write floor
+    unsure = [r for r in recs if r["type"] == "unconfident"]
+    assert all(r["best"]["score"] < 0.65 for r in unsure)  # type: ignore[index]
+    untagged = [vault / str(r["path"]) for r in changes]
+    assert untagged and {p for p in vault.rglob("*.md") if needs_tags(p)} == {*untagged, *(vault / str(r["path"]) for r in unsure)}
+    code, out, err = run_cli(capsys, "retag", str(vault), "--model", str(model_path))
+    assert code == 0 and tree_hashes(vault) == before
+    assert f"{len(untagged)} to change" in out and "dry run" in out and "\033[" not in out
+    assert all(f"{r['path']}\n    no confident tag (best: #" in out for r in unsure)
 
     log = vault.parent / "retag-log.jsonl"
     code, out, _ = run_cli(capsys, "retag", str(vault), "--model", str(model_path), "--write", "--log", str(log))
@@ -359,7 +364,7 @@ def test_cli_dry_run_write_second_run_and_undo(vault: Path, model_path: Path, ca
         assert parse_note(p.read_text(encoding="utf-8")).tags
     code, out, _ = run_cli(capsys, "retag", str(vault), "--model", str(model_path), "--write")
     assert code == 0 and "0 to change" in out and "nothing to write" in out
-    assert not (vault / ".tagger").exists()
+    assert not list((vault / ".tagger").glob("retag-*"))  # a run with nothing to write leaves no log
     code, out, _ = run_cli(capsys, "undo", str(log))
     assert code == 0 and f"restored {len(untagged)} notes" in out
     assert tree_hashes(vault) == before
@@ -488,20 +493,20 @@ def test_cli_ctrl_c_during_write_says_how_to_undo(
     vault: Path, model_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     before = tree_hashes(vault)
-    real = tagger.notes.files.write_atomic
+    real = tagger.edit.apply.replace_note
     calls: list[Path] = []
 
-    def interrupted(path: Path, text: str, **kw: object) -> None:
+    def interrupted(path: Path, text: str, **kw: str) -> object:
         calls.append(path)
         if len(calls) == 3:
             raise KeyboardInterrupt
-        real(path, text, **kw)  # type: ignore[arg-type]
+        return real(path, text, **kw)
 
-    monkeypatch.setattr(tagger.edit.apply, "write_atomic", interrupted)
+    monkeypatch.setattr(tagger.edit.apply, "replace_note", interrupted)
     log = tmp_path / "log.jsonl"
     code, out, err = run_cli(capsys, "retag", str(vault), "--model", str(model_path), "--write", "--log", str(log))
     assert code == 130 and f"tagger undo {log}" in err and "Traceback" not in err
     assert sum(before[k] != v for k, v in tree_hashes(vault).items()) == 2
-    monkeypatch.setattr(tagger.edit.apply, "write_atomic", real)
+    monkeypatch.setattr(tagger.edit.apply, "replace_note", real)
     assert run_cli(capsys, "undo", str(log))[0] == 0
     assert tree_hashes(vault) == before

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from tagger._version import __version__
 from tagger.entry import Entry, Suggestion, entry_date
 from tagger.errors import InputError, ModelError, NoteWarning, NotFittedError, NotTrainedError, TagError, TaggerError
-from tagger.notes.files import write_atomic
+from tagger.notes.replace import write_atomic
 from tagger.notes.parse import parse_digest, parse_note
 from tagger.notes.read import read_entries, read_note
 from tagger.notes.tables import entries_from_frame, entries_to_frame, entry_from_dict

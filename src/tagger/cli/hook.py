@@ -35,13 +35,14 @@ from pathlib import Path
 
 # Standard-library-only modules; numpy, scipy, joblib and kiwipiepy wait until a note needs the model.
 from tagger.analysis.vocabulary import build_vocabulary
-from tagger.cli.options import at_least
+from tagger.cli.options import at_least, fraction
 from tagger.cli.staged import fix_commands, group_by_vault, is_vault_note, stale_warning, staged_notes, train_command
 from tagger.cli.status import ERROR, SOME_FAILED, SUCCESS, run_guarded
 from tagger.config import Config, load_config, resolve_model_path
 from tagger.edit.apply import write_change
 from tagger.edit.check import NoteCheck, review_tags
-from tagger.edit.plan import Change
+from tagger.edit.lock import vault_lock
+from tagger.edit.plan import WRITE_FLOOR, Change
 from tagger.entry import Entry, Suggestion
 from tagger.errors import InputError, ModelError, NotTrainedError, missing_model
 from tagger.notes.files import Skip, read_note_file
@@ -50,7 +51,7 @@ from tagger.notes.vault import load_notes
 from tagger.spelling import SpellingRule
 
 
-def read_check(path: Path) -> NoteCheck:
+def read_check(path: Path, *, floor: float = WRITE_FLOOR) -> NoteCheck:
     """Read one staged note into a `NoteCheck`; an unreadable note gets `error`, never an exception.
 
     >>> read_check(Path("data/new-note.md")).untagged
@@ -64,7 +65,7 @@ def read_check(path: Path) -> NoteCheck:
         return NoteCheck(path, error=err.message)
     if note.odd:
         return NoteCheck(path, error=mistyped_tag_line(note.odd))
-    return NoteCheck(path, note)
+    return NoteCheck(path, note, floor=floor)
 
 
 def vault_rule(root: Path, config: Config, checked: Sequence[Path]) -> tuple[SpellingRule, list[Entry]]:
@@ -103,6 +104,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     p.add_argument("--model", type=Path, help="model file (default: $TAGGER_MODEL, else tagger.toml [model] path)")
     p.add_argument("--aliases", type=Path, metavar="FILE", help="alias file (TOML) on top of tagger.toml [aliases]")
     p.add_argument("--top", type=at_least(1), default=5, metavar="K", help="suggestions to show per note (default: 5)")
+    p.add_argument("--min-score", type=fraction, default=WRITE_FLOOR, metavar="X",
+                   help=f"write only suggested tags scoring at least X (default: {WRITE_FLOOR})")
     p.add_argument(
         "--allow-missing-model",
         action="store_true",
@@ -132,7 +135,7 @@ def run_vault(root: Path, paths: Sequence[Path], args: argparse.Namespace, *, fi
     notes = [p for p in paths if is_vault_note(p, root, config)]
     if not notes:
         return SUCCESS
-    checks = [read_check(p) for p in notes]
+    checks = [read_check(p, floor=args.min_score) for p in notes]
     status = SUCCESS
     for c in checks:
         if c.error:
@@ -186,7 +189,7 @@ def run_vault(root: Path, paths: Sequence[Path], args: argparse.Namespace, *, fi
         print(f"{name}: warning: {stale}", file=sys.stderr)
 
     if fix:
-        return max(status, _fix(readable, top=args.top))
+        return max(status, _fix(root, readable, top=args.top))
     for c in readable:
         _report(c, args.top)
     if any(c.failing for c in readable):
@@ -216,7 +219,11 @@ def _report(c: NoteCheck, top: int) -> None:
             return
         print(f"{c.path}: no tags")
         print(f"    suggested:   {_score_list(c.suggestions, top)}   (* = assigned)")
-        print(f"    would write: {' '.join('#' + t for t in c.fixed_tags())}")
+        if c.fixed_tags():
+            print(f"    would write: {' '.join('#' + t for t in c.fixed_tags())}   (tags scoring ≥ {c.floor:.2f})")
+        else:
+            best = c.suggestions[0]
+            print(f"    no confident tag (best: #{best.tag} {best.score:.2f}; none scores ≥ {c.floor:.2f}): add tags by hand")
         return
     for r in c.renames:
         print(f"{c.path}: #{r.old} is {r.why}")
@@ -226,30 +233,43 @@ def _report(c: NoteCheck, top: int) -> None:
         print(f"{c.path}: note: #{t} is a new tag (no other note of the vault uses it in any spelling); fine if you meant it")
 
 
-def _fix(checks: Sequence[NoteCheck], *, top: int) -> int:
+def _fix(root: Path, checks: Sequence[NoteCheck], *, top: int) -> int:
     status = SUCCESS
+    fixes: list[tuple[NoteCheck, Change | Skip]] = []
     for c in checks:
         if not c.failing:
             continue
         if c.untagged and not c.fixed_tags():
-            print(f"{c.path}: no tags, and no text besides a URL to suggest them from; add tags by hand")
+            if c.suggestions:
+                best = c.suggestions[0]
+                print(f"{c.path}: no confident tag (best: #{best.tag} {best.score:.2f}); add tags by hand")
+            else:
+                print(f"{c.path}: no tags, and no text besides a URL to suggest them from; add tags by hand")
             status = SOME_FAILED
-            continue
-        change = c.fix()
-        if change is None:
-            continue
-        why = change.reason if isinstance(change, Skip) else write_change(change)
-        status = SOME_FAILED
-        if why is not None:
-            print(f"{c.path}: {why}")
-        elif c.untagged:
-            assert isinstance(change, Change)
-            print(f"{c.path}: added {' '.join('#' + t for t in change.new_tags)}   ({_score_list(c.suggestions, top)})")
-        else:
-            print(f"{c.path}: " + ", ".join(f"#{r.old} → #{r.new}" for r in c.renames))
+        elif (change := c.fix()) is not None:
+            fixes.append((c, change))
+    if fixes:
+        with vault_lock(root, command="tagger-fix"):
+            for c, change in fixes:
+                status = SOME_FAILED
+                why = change.reason if isinstance(change, Skip) else _write(change)
+                if why is not None:
+                    print(f"{c.path}: {why}")
+                elif c.untagged and isinstance(change, Change):
+                    print(f"{c.path}: added {' '.join('#' + t for t in change.new_tags)}   ({_score_list(c.suggestions, top)})")
+                else:
+                    print(f"{c.path}: " + ", ".join(f"#{r.old} → #{r.new}" for r in c.renames))
     if status:
         print("tagger-fix: review the changes and stage them again (git add), then commit")
     return status
+
+
+def _write(change: Change) -> str | None:
+    """Write one fix through the one edit path; what went wrong, in words, or None."""
+    swap, why = write_change(change)
+    seen = [swap.settle(), swap.release()] if swap is not None else []
+    said = [*filter(None, [why]), *(x.message for x in seen if x is not None)]
+    return "; ".join(said) if said else None
 
 
 def main(argv: Sequence[str] | None = None, *, fix: bool) -> int:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tagger.edit.plan import Change, propose_change
+from tagger.edit.plan import WRITE_FLOOR, Change, propose_change
 from tagger.entry import Suggestion
 from tagger.notes.files import NoteFile, Skip
 from tagger.spelling import SpellingRule, dedupe_tags
@@ -43,6 +43,8 @@ class NoteCheck:
     #: Tags the vocabulary has never seen in any spelling: the author is coining them.
     coined: list[str] = field(default_factory=list)
     suggestions: list[Suggestion] = field(default_factory=list)
+    #: The score a suggested tag must reach to be written (`--min-score`).
+    floor: float = WRITE_FLOOR
 
     @property
     def untagged(self) -> bool:
@@ -55,11 +57,11 @@ class NoteCheck:
         return self.error is not None or self.untagged or bool(self.renames)
 
     def fixed_tags(self) -> list[str]:
-        """The tags `tagger-fix` writes: the assigned set if untagged, else canonical spellings."""
+        """The tags `tagger-fix` writes: the assigned tags clearing `floor` if untagged, else canonical spellings."""
         if self.note is None:
             return []
         if not self.note.entry.tags:
-            return list(dedupe_tags(s.tag for s in self.suggestions if s.assigned))
+            return list(dedupe_tags(s.tag for s in self.suggestions if s.assigned and s.score >= self.floor))
         new = {r.old: r.new for r in self.renames}
         return list(dedupe_tags(new.get(t, t) for t in self.note.entry.tags))
 
@@ -67,7 +69,7 @@ class NoteCheck:
         """The change `tagger-fix` makes (through `propose_change`, as retag does), a reason it cannot, or None."""
         if self.note is None or not self.failing:
             return None
-        scores = tuple((s.tag, s.score) for s in self.suggestions if s.assigned) if self.untagged else ()
+        scores = tuple((s.tag, s.score) for s in self.suggestions if s.tag in self.fixed_tags()) if self.untagged else ()
         return propose_change(self.note, self.fixed_tags(), scores=scores, reason="untagged" if self.untagged else "spelling")
 
 

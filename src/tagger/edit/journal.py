@@ -10,10 +10,11 @@ that undo can act on.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -46,13 +47,33 @@ class Journal:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise InputError("cannot be created: a file stands where its folder should be; move it away", path=path) from None
+        except OSError as err:
+            raise InputError(f"cannot be created: {err.strerror}", path=path) from None
         try:
             self._fh: IO[str] = open(path, "x", encoding="utf-8", newline="\n")  # noqa: SIM115 - kept open across notes
         except FileExistsError:
             raise InputError("already exists; give another --log file (an undo log is never overwritten)", path=path) from None
         except OSError as err:
             raise InputError(f"cannot be created: {err.strerror}", path=path) from None
+
+    def begin(self, records: Iterable[Mapping[str, Any]]) -> None:
+        """Write the header and the plan, all on disk, before any note is touched.
+
+        If they cannot all be written (a full disk), the log is removed and nothing else happens:
+        a log that undo could not read is worse than none.
+        """
+        try:
+            self.write(*records)
+        except OSError as err:
+            with contextlib.suppress(OSError):
+                self._fh.close()
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+            raise InputError(f"cannot be written ({err.strerror or err}); no note was changed", path=self.path) from None
 
     def write(self, *records: Mapping[str, Any], sync: bool = True) -> None:
         """Append `records`, one JSON line each; with `sync`, on disk before this returns."""
@@ -62,8 +83,9 @@ class Journal:
             os.fsync(self._fh.fileno())
 
     def close(self) -> None:
-        """Close the file (every line written is already flushed)."""
-        self._fh.close()
+        """Close the file (every line written is already flushed); a failure to close changes nothing written."""
+        with contextlib.suppress(OSError):
+            self._fh.close()
 
 
 def plan_records(plan: Plan, vault: Path) -> Iterator[dict[str, Any]]:
@@ -156,8 +178,9 @@ def read_log(path: Path | str) -> RetagLog:
     status: dict[str, str] = {}
     end = None
     for rec in records[1:]:
-        if rec.get("op") in ("done", "skip"):
-            status[str(rec.get("path"))] = str(rec["op"])
+        if rec.get("op") in ("done", "skip", "given-back"):
+            # A note given back (edited while being written) holds the editor's version: not tagger's.
+            status[str(rec.get("path"))] = "skip" if rec["op"] == "given-back" else str(rec["op"])
         elif rec.get("op") == "end":
             end = rec
     changes = []

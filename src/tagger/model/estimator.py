@@ -99,6 +99,7 @@ class TagModel:
         name_bonus: float = 0.2,
         calibration_share: float = 0.15,
         max_assigned: int = 5,
+        assign_min_score: float = 0.05,
         keep_weights: int = 6000,
         centroid_weight: float = 2.5,
         tag_bias_strength: float = 30.0,
@@ -117,6 +118,8 @@ class TagModel:
         self.name_bonus = name_bonus
         self.calibration_share = calibration_share
         self.max_assigned = max_assigned
+        #: An assigned tag scores at least this: a note the model cannot read gets none (not `* 0.00 #x`).
+        self.assign_min_score = assign_min_score
         self.keep_weights = keep_weights
         self.centroid_weight = centroid_weight
         self.tag_bias_strength = tag_bias_strength
@@ -165,7 +168,7 @@ class TagModel:
             **dict.fromkeys(("min_df", "min_tag_notes", "max_assigned", "keep_weights"), (1.0, True, "at least 1")),
             # half_life_days 0: every note weighs the same (what `tagger review` trains with).
             **dict.fromkeys(("half_life_days", "title_weight", "text_weight", "comment_weight", "translation_weight",
-                             "name_bonus", "centroid_weight", "tag_bias_strength"), (0.0, True, "0 or more")),
+                             "name_bonus", "centroid_weight", "tag_bias_strength", "assign_min_score"), (0.0, True, "0 or more")),
         }
         for name, (low, equal_ok, what) in limits.items():
             value = getattr(self, name)
@@ -320,10 +323,11 @@ class TagModel:
         return self.scores(entries).proba
 
     def assigned(self, proba_row: np.ndarray, order: np.ndarray | None = None) -> list[int]:
-        """Column indices of the assigned set for one entry: the top tag, then those near it."""
+        """Column indices of the assigned set for one entry: the top tag, then those near it (by the
+        learned rule), each scoring at least `assign_min_score`."""
         order = np.argsort(-proba_row, kind="stable") if order is None else order
         top = order[: self.max_assigned]
-        return [int(j) for j in top[: assign_size(proba_row[top], self.assign_rule_)]]
+        return [int(j) for j in top[: assign_size(proba_row[top], self.assign_rule_)] if proba_row[j] >= self.assign_min_score]
 
     def suggest(self, entries: Sequence[Entry], *, k: int = 5) -> list[list[Suggestion]]:
         """The top `k` tags for each entry, best first, with the assigned set marked.

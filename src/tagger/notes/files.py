@@ -1,4 +1,4 @@
-"""A note on disk: the one way to read one (`read_note_file`) and to replace one (`write_atomic`).
+"""A note on disk: the one way to read one (`read_note_file`); replacing one is `tagger.notes.replace`'s.
 
 Every caller that reads a note — the vault reader, retag, the hook, stdin — gets a
 `NoteFile`: its bytes exactly as stored (what a later write compares against),
@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import stat
-import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +17,7 @@ from tagger.entry import Entry
 from tagger.errors import InputError
 from tagger.notes.layout import odd_tag_lines
 from tagger.notes.parse import parse_note
+from tagger.notes.replace import lock_reason
 
 #: Notes larger than this are not notes (an export, a pasted PDF): skipped.
 MAX_NOTE_BYTES = 5 * 1024 * 1024
@@ -174,78 +172,14 @@ class Skip:
     reason: str
 
 
-def lock_reason(path: Path) -> str | None:
-    """Why a note must not be rewritten (a symbolic link, read-only), or None.
-
-    >>> lock_reason(Path("no/such/note.md"))
-    'cannot be checked: No such file or directory'
-    """
-    try:
-        st = path.lstat()
-    except OSError as err:
-        return f"cannot be checked: {err.strerror}"
-    if stat.S_ISLNK(st.st_mode):
-        return "is a symbolic link; not changed (retag the note it points to)"
-    # The owner's write bit, not os.access: root may write anything, but a note
-    # the author made read-only is one they do not want changed.
-    if not st.st_mode & stat.S_IWUSR or not os.access(path, os.W_OK):
-        return "is read-only; not changed"
-    return None
-
-
-def write_atomic(path: Path, text: str, *, expect_bytes: bytes | None = None) -> None:
-    """Replace `path` with `text` (UTF-8) atomically, keeping its permission bits.
-
-    The new content goes to a temporary file in the same folder, is flushed to
-    disk, then renamed over the note: a crash leaves the old note or the new
-    one, never half of one. With `expect_bytes`, the note is re-read first and
-    left alone if it changed since it was read. A symbolic link or read-only note
-    is refused here, not in each caller.
-
-    >>> note = read_note_file("vault/2025/a.md")                                         # doctest: +SKIP
-    >>> write_atomic(note.path, set_tags(note.text, ["rl"]), expect_bytes=note.data)      # doctest: +SKIP
-    """
-    path = Path(path)
-    if expect_bytes is not None:
-        try:
-            current = path.read_bytes()
-        except OSError as err:
-            raise InputError(f"cannot read: {err.strerror}", path=path) from None
-        if current != expect_bytes:
-            raise InputError("changed since it was read; run again", path=path)
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = 0o644
-    if path.exists() or path.is_symlink():
-        # The rename would replace a link with a file, and root may write a note its author made read-only.
-        locked = lock_reason(path)
-        if locked is not None:
-            raise InputError(locked, path=path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tagger-tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 __all__ = [
     "MAX_NOTE_BYTES",
     "NoteFile",
     "Skip",
     "decode_note",
-    "lock_reason",
     "read_note_file",
     "read_note_text",
     "read_plain_text",
     "rel_path",
     "sha256",
-    "write_atomic",
 ]

@@ -12,11 +12,13 @@ import json
 import os
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from tagger.cli.options import add_aliases, add_format, add_model, add_vault, at_least, fraction
+from tagger.cli.render import plural
 from tagger.cli.status import SOME_FAILED, SUCCESS
 from tagger.entry import Entry, Suggestion
 from tagger.errors import InputError
@@ -111,16 +113,23 @@ def change_line(change: Change, style: Style, *, status: str | None = None) -> s
     return f"{change.rel}\n    {old} → {' '.join(parts)}{tail}\n"
 
 
-def _summary_text(seen: int, to_change: int, kept: dict[str, int], skipped: dict[str, int]) -> str:
-    kept_n = sum(kept.values())
-    parts = [f"{seen} notes seen", f"{to_change} to change"]
-    if kept_n:
-        parts.append(f"{kept_n} left as they are (" + ", ".join(f"{n} {why}" for why, n in sorted(kept.items(), key=lambda x: -x[1])) + ")")
-    if skipped:
-        parts.append(f"{sum(skipped.values())} skipped (" + ", ".join(f"{n} {why}" for why, n in sorted(skipped.items(), key=lambda x: -x[1])) + ")")
-    else:
-        parts.append("0 skipped")
-    return ", ".join(parts)
+def _summary_text(seen: int, to_change: int, kept: Counter[str], skipped: Counter[str]) -> str:
+    """`N notes seen: …` then one reason per line, most frequent first.
+
+    >>> print(_summary_text(5, 1, Counter({"already tagged": 3}), Counter({"is a binary file": 1})), end="")
+    5 notes seen: 1 to change, 3 left as they are, 1 skipped
+      left as they are:
+        3 already tagged
+      skipped:
+        1 is a binary file
+    """
+    head = f"{plural(seen, 'note')} seen: {to_change} to change, {sum(kept.values())} left as they are, {sum(skipped.values())} skipped\n"
+    lines = [head]
+    for title, reasons in (("left as they are", kept), ("skipped", skipped)):
+        if reasons:
+            lines.append(f"  {title}:\n")
+            lines += [f"    {n} {why}\n" for why, n in reasons.most_common()]
+    return "".join(lines)
 
 
 def _short_reason(reason: str) -> str:
@@ -211,12 +220,12 @@ def run(args: argparse.Namespace) -> int:
                 raise
 
     written = {c.rel for c in result.written} if result else set()
-    late = {s.rel: s.reason for s in result.skipped} if result else {}
-    skipped: dict[str, int] = {}
-    for s in [*plan.skips, *(result.skipped if result else [])]:
-        skipped[_short_reason(s.reason)] = skipped.get(_short_reason(s.reason), 0) + 1
+    late = {s.rel: s.reason for s in [*result.skipped, *result.edited]} if result else {}
+    skips = [*plan.skips, *(result.skipped if result else [])]
+    for s in [*skips, *(result.edited if result else [])]:
         # Reported below; counted now, so the exit code says so even if the output is cut short.
         args.problems.items.append(InputError(s.reason, path=s.rel))
+    skipped = Counter(_short_reason(s.reason) for s in skips)
 
     if args.format == "jsonl":
         for c in plan.changes:
@@ -228,14 +237,21 @@ def run(args: argparse.Namespace) -> int:
             out.write(json.dumps(rec, ensure_ascii=False) + "\n")
         for s in plan.skips:
             out.write(json.dumps({"type": "skip", "path": s.rel, "reason": s.reason}, ensure_ascii=False) + "\n")
+        for rel, tag, score in plan.unconfident:
+            rec = {"type": "unconfident", "path": rel, "best": {"tag": tag, "score": round(score, 4)}}
+            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
     else:
         for c in plan.changes:
             note = None if not args.write or c.rel in written else "not written: " + late.get(c.rel, "stopped")
             out.write(change_line(c, style, status=note))
+        for rel, tag, score in plan.unconfident:
+            out.write(f"{rel}\n    {style.dim(f'no confident tag (best: #{tag} {score:.2f}); left alone')}\n")
         for s in plan.skips[:MAX_SKIP_LINES]:
             err.write(f"tagger: {s.rel}: {s.reason}\n")
         if len(plan.skips) > MAX_SKIP_LINES:
             err.write(f"tagger: … and {len(plan.skips) - MAX_SKIP_LINES} more skipped (all listed with --format jsonl)\n")
+        for s in result.edited if result else []:
+            err.write(f"tagger: {s.rel}: {s.reason}\n")
 
     summary = {
         "type": "summary",
@@ -245,22 +261,24 @@ def run(args: argparse.Namespace) -> int:
         "to_change": len(plan.changes),
         "written": len(written),
         "kept": dict(plan.kept),
-        "skipped": skipped,
+        "skipped": dict(skipped),
+        "edited_meanwhile": len(result.edited) if result else 0,
+        "min_score": plan.min_score,
         "log": str(result.log_path) if result and result.log_path else None,
         "seconds": round(time.perf_counter() - start, 3),
     }
     if args.format == "jsonl":
         out.write(json.dumps(summary, ensure_ascii=False) + "\n")
     elif not quiet:
-        out.write(_summary_text(plan.seen, len(plan.changes), dict(plan.kept), skipped) + "\n")
+        out.write(_summary_text(plan.seen, len(plan.changes), plan.kept, skipped))
         if not args.write:
             if plan.changes:
                 out.write("dry run: no file was changed; apply with --write (an undo log is kept)\n")
         elif result is None:
             out.write("nothing to write\n")
         else:
-            out.write(f"wrote {len(written)} note{'' if len(written) == 1 else 's'} in {summary['seconds']:.1f} s; undo with: tagger undo {_shell(result.log_path)}\n")
-    return SOME_FAILED if skipped else SUCCESS
+            out.write(f"wrote {plural(len(written), 'note')} in {summary['seconds']:.1f} s; undo with: tagger undo {_shell(result.log_path)}\n")
+    return SOME_FAILED if skipped or (result and result.edited) else SUCCESS
 
 
 def _shell(path: Path | None) -> str:

@@ -36,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
             out.write(json.dumps({"path": rel, "status": "restored"}, ensure_ascii=False) + "\n")
         for rel in result.unchanged:
             out.write(json.dumps({"path": rel, "status": "unchanged"}, ensure_ascii=False) + "\n")
+        for rel in result.not_written:
+            out.write(json.dumps({"path": rel, "status": "not written by the retag"}, ensure_ascii=False) + "\n")
         for rel, why in result.left:
             out.write(json.dumps({"path": rel, "status": "left", "reason": why}, ensure_ascii=False) + "\n")
     else:
@@ -45,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
             parts = [f"restored {plural(len(result.restored), 'note')}"]
             if result.unchanged:
                 parts.append(f"{len(result.unchanged)} already as before")
+            if result.not_written:
+                parts.append(f"{len(result.not_written)} not written by the retag")
             if result.left:
                 parts.append(f"{len(result.left)} left alone (listed above)")
             out.write(", ".join(parts) + "\n")
