@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tagger.config import Config, find_vault_root, load_config
+from tagger.config import ENV_VAR, Config, find_vault_root, load_config, resolve_model_path
 from tagger.entry import Entry
-from tagger.errors import InputError, NoteWarning
+from tagger.errors import InputError, NotTrainedError, NoteWarning
 from tagger.notes.files import NoteFile
 from tagger.notes.read import note_warnings, read_entries
 from tagger.spelling import AliasTable
@@ -35,14 +36,45 @@ class Problems:
         print(f"tagger: {err}", file=sys.stderr)
 
 
-def vault_config(paths: Sequence[str], *, aliases_file: str | None = None) -> tuple[Path | None, Config]:
+def vault_config(
+    paths: Sequence[str], *, aliases_file: str | None = None, folder_is_vault: bool = False
+) -> tuple[Path | None, Config]:
     """The vault the command line's first path lies in (None outside any), and its settings.
+
+    With `folder_is_vault` (`tagger train`), a folder given is the vault itself, with
+    or without `.git` or `tagger.toml`: its model goes to `FOLDER/.tagger/`, never to
+    a folder further up that happens to be a repository (a home folder under git).
 
     >>> vault_config(["data/example-vault"])[1].stale_after_notes
     50
+    >>> vault_config(["data/example-vault"], folder_is_vault=True)[0]
+    PosixPath('data/example-vault')
     """
-    vault = find_vault_root(Path.cwd() if paths[0] == "-" else Path(paths[0]))
+    first = Path.cwd() if paths[0] == "-" else Path(paths[0])
+    vault = first if folder_is_vault and first.is_dir() else find_vault_root(first)
     return vault, load_config(vault, aliases_file=aliases_file)
+
+
+def model_path(model: str | None, vault: Path | None, config: Config, *, where: str, saving: bool = False) -> Path:
+    """The model file for inputs in `vault`: `--model`, `$TAGGER_MODEL`, `[model] path`, else `VAULT/.tagger/model.joblib`.
+
+    Inputs outside any vault (a note in Downloads) use the current folder's vault;
+    outside that too, there is no default, and the error says what to pass.
+
+    >>> model_path(None, Path("vault"), Config(), where="vault").as_posix()
+    'vault/.tagger/model.joblib'
+    """
+    if vault is None and not model and not os.environ.get(ENV_VAR) and config.model_path is None:
+        vault = find_vault_root(Path.cwd())
+        if vault is None:
+            what = "say where to save the model" if saving else "say which model to use"
+            raise (InputError if saving else NotTrainedError)(
+                f"is in no vault (no tagger.toml, .git or .tagger folder above it or the current folder); "
+                f"pass --model PATH or set ${ENV_VAR} to {what}",
+                path=where,
+            )
+        return resolve_model_path(None, vault=vault)
+    return resolve_model_path(model, vault=vault, config=config)
 
 
 def read_stdin_note(problems: Problems) -> Entry:
@@ -73,4 +105,4 @@ def read_inputs(paths: Sequence[str], problems: Problems, *, aliases: AliasTable
     return out
 
 
-__all__ = ["Problems", "read_inputs", "read_stdin_note", "vault_config"]
+__all__ = ["Problems", "model_path", "read_inputs", "read_stdin_note", "vault_config"]

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 import math
+import shlex
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+from tagger.errors import printable
 
 # Types only: rendering must not load numpy (`tagger parse` and `undo` use this module too).
 if TYPE_CHECKING:
@@ -36,6 +39,24 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     ('1 note', '3 notes', '2 entries')
     """
     return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def shell_word(name: object) -> str:
+    r"""`name` (a path) as one word to paste into a shell: quoted as needed, `./` before a
+    leading `-` (else the command reads it as an option), control characters as `$'…'`.
+
+    For every command tagger prints for the author to run (`tagger-fix FILE`, `tagger undo LOG`).
+
+    >>> shell_word("2025/250701 New.md"), shell_word("-draft.md"), shell_word("a\nb.md")
+    ("'2025/250701 New.md'", './-draft.md', "$'a\\nb.md'")
+    """
+    text = str(name)
+    if text.startswith("-"):
+        text = "./" + text
+    if printable(text) != text:
+        # bash and zsh read \n, \xHH and \uHHHH inside $'…'; a quoted newline would break the printed line.
+        return "$'" + printable(text.replace("\\", "\\\\").replace("'", "\\'")) + "'"
+    return shlex.quote(text)
 
 
 # ---- evaluation -------------------------------------------------------------------------------
@@ -243,5 +264,7 @@ __all__ = [
     "format_rolling",
     "plural",
     "pooled_header",
+    "printable",
+    "shell_word",
     "to_json",
 ]

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tagger.cli.inputs import read_inputs, vault_config
+from tagger.cli.inputs import model_path, read_inputs, vault_config
 from tagger.cli.options import add_format, add_inputs, add_model, add_top
 from tagger.cli.status import SOME_FAILED, SUCCESS
 
@@ -36,7 +36,6 @@ def run(args: argparse.Namespace) -> int:
 
     A missing or unusable model raises `NotTrainedError` / `ModelError`, which `tagger.cli.main` reports.
     """
-    from tagger.config import resolve_model_path
     from tagger.model.korean import KoreanSettings, warm_up
 
     problems = args.problems
@@ -46,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from tagger.model.io import load_model
 
     vault, config = vault_config(args.paths)
-    model = load_model(resolve_model_path(args.model, vault=vault, config=config))
+    model = load_model(model_path(args.model, vault, config, where=args.paths[0]))
     rows = model.suggest(entries, k=args.top)
     explanations = _explain(model, entries, args) if args.explain else None
     out = sys.stdout

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from tagger.cli.inputs import read_inputs, vault_config
+from tagger.cli.inputs import model_path, read_inputs, vault_config
 from tagger.cli.options import add_aliases, add_inputs, add_model, days
 from tagger.cli.progress import ProgressBar
 from tagger.cli.render import plural
@@ -28,15 +28,17 @@ def run(args: argparse.Namespace) -> int:
     The model path is checked before training, so a bad `--model` fails at
     once; notes that cannot be read are reported and skipped, not fatal.
     """
-    from tagger.config import resolve_model_path
+    from tagger.config import TOOL_DIR, tool_dir
     from tagger.errors import InputError
     from tagger.model.estimator import TagModel
     from tagger.model.io import check_writable, save_model
 
     start = time.perf_counter()
     problems = args.problems
-    vault, config = vault_config(args.paths, aliases_file=args.aliases)
-    target = check_writable(resolve_model_path(args.model, vault=vault, config=config))
+    vault, config = vault_config(args.paths, aliases_file=args.aliases, folder_is_vault=True)
+    target = check_writable(model_path(args.model, vault, config, where=args.paths[0], saving=True))
+    if target.parent.name == TOOL_DIR:
+        tool_dir(target.parent.parent, create=True)  # its .gitignore keeps the model out of the vault's git
     entries = read_inputs(args.paths, problems, aliases=config.alias_table)
     if not entries:
         if problems.failed:
