@@ -15,7 +15,7 @@ from tagger.entry import Entry
 from tagger.errors import InputError, NoteWarning
 from tagger.notes.files import NoteFile, read_note_file, read_note_text
 from tagger.notes.parse import parse_digest
-from tagger.notes.tables import entries_from_frame, read_csv, read_jsonl
+from tagger.notes.tables import read_csv, read_jsonl
 from tagger.notes.vault import note_paths
 
 log = logging.getLogger("tagger")
@@ -65,9 +65,9 @@ def _iter_file(path: Path, on_problem: Problem) -> Iterator[Entry]:
             raise InputError("holds no papers in the digest format (title, (authors), abstract, comment, tag line)", path=path)
         yield from entries
     elif suffix == ".jsonl":
-        yield from read_jsonl(path)
+        yield from read_jsonl(path, on_problem=on_problem)
     elif suffix == ".csv":
-        yield from entries_from_frame(read_csv(path), base=path)
+        yield from read_csv(path, on_problem=on_problem)
     elif suffix in (".md", ".markdown"):
         yield read_note(path, on_problem=on_problem)
     else:
@@ -83,15 +83,25 @@ def read_entries(
     """Read entries from vault folders, notes, digests (`.txt`), `.jsonl` or `.csv` files.
 
     A file that cannot be read is skipped and reported through `on_problem`
-    (by default, a warning on the `tagger` logger); with `strict=True` the first
-    such problem is raised instead. A path that does not exist, or a folder with
-    no notes, raises `InputError`.
+    (by default, a warning on the `tagger` logger), and so is a bad row of a table
+    (its line named; the other rows are read); with `strict=True` the first such
+    problem is raised instead. Warnings (`NoteWarning`: a note with only a URL, a
+    table's unknown columns) are reported and never raised. A path that does not
+    exist, or a folder with no notes, raises `InputError`.
 
     >>> entries = read_entries("data/example-vault", on_problem=lambda err: None)
     >>> entries[0].title
     'Consistency Regularized GAN Training'
     """
     report = on_problem or _log_problem
+    if strict:
+        given = report
+
+        def report(err: InputError) -> None:
+            if not isinstance(err, NoteWarning):
+                raise err
+            given(err)
+
     if isinstance(paths, (str, Path)):
         paths = [paths]
     out: list[Entry] = []
