@@ -207,7 +207,7 @@ def test_frame_with_some_columns_and_pandas_types() -> None:
 TABLES = [
     ("extra comma.csv", "title,tags\nA,rl\nB, Jr.,moe\nC,agent\n", ["A", "C"],
      [(False, "line 3: 3 fields where the header has 2 (a value holding a comma needs double quotes); row skipped")], 1),
-    ("missing comma.csv", "title,abstract,tags\nA,x,rl\nB moe\n", ["A"], [(False, "line 3: 1 fields where the header has 3")], 1),
+    ("missing comma.csv", "title,abstract,tags\nA,x,rl\nB moe\n", ["A"], [(False, "line 3: 1 field where the header has 3")], 1),
     ("first row ragged.csv", "title,tags\nA,x,rl\nB,moe\n", ["B"], [(False, "line 2: 3 fields where the header has 2")], 1),
     ("quoted line breaks.csv", 'title,abstract,tags\nA,"x, y\nz",rl\nB,,moe,\n', ["A"], [(False, "line 4: 4 fields")], 1),
     ("bad line.jsonl", '{"title": "A"}\n{"title": \n\n{"title": "C"}\n', ["A", "C"], [(False, "line 2: not JSON (Expecting value); row skipped")], 1),

@@ -52,8 +52,17 @@ class InputError(TaggerError):
 class NoteWarning(InputError):
     """Something odd about a note that was still read (a URL-only note, a tag line read as text).
 
-    Reported like any problem, but a run is not failed for it.
+    Reported like any problem, but a run is not failed for it. `summary` says what is
+    odd in the plural, for a run that found it in several notes and says so in one line.
+
+    >>> w = NoteWarning("has no text besides a URL", path="a.md", summary="have no text besides a URL")
+    >>> str(w), w.summary
+    ('a.md: has no text besides a URL', 'have no text besides a URL')
     """
+
+    def __init__(self, message: str, *, path: Path | str | None = None, summary: str | None = None) -> None:
+        super().__init__(message, path=path)
+        self.summary = summary
 
 
 class ModelError(TaggerError):

@@ -18,13 +18,18 @@ from tagger.spelling import AliasTable
 
 @dataclass
 class Problems:
-    """Collects a run's per-file problems, printing each as one line as it comes.
+    """Collects a run's per-file problems: each file skipped is one line as it comes; warnings are said once.
 
     One per command run (made by `tagger.cli.main`), so the exit code can say
-    "some notes were skipped" even when the output was cut short.
+    "some notes were skipped" even when the output was cut short. A warning that
+    several notes share (`NoteWarning.summary`: no text besides a URL, a mistyped tag
+    line) is one line for all of them when reading is done (`flush`) — it would
+    otherwise repeat on every command — unless `list_all` (`tagger parse` lists each).
     """
 
     items: list[InputError] = field(default_factory=list)
+    list_all: bool = False
+    held: list[NoteWarning] = field(default_factory=list)
 
     @property
     def failed(self) -> list[InputError]:
@@ -33,7 +38,29 @@ class Problems:
 
     def __call__(self, err: InputError) -> None:
         self.items.append(err)
-        print(f"tagger: {err}", file=sys.stderr)
+        if isinstance(err, NoteWarning) and err.summary and not self.list_all:
+            self.held.append(err)
+        else:
+            print(f"tagger: {err}", file=sys.stderr)
+
+    def flush(self) -> None:
+        """Say the held warnings: one note's as it is, several notes' of one kind in one line.
+
+        >>> p = Problems(); p(NoteWarning("is odd", path="a.md", summary="are odd")); p(NoteWarning("is odd", path="b.md", summary="are odd"))
+        >>> import contextlib, io; err = io.StringIO()
+        >>> with contextlib.redirect_stderr(err): p.flush()
+        >>> err.getvalue()
+        'tagger: 2 notes are odd (`tagger parse` lists them)\\n'
+        """
+        kinds: dict[str, list[NoteWarning]] = {}
+        for w in self.held:
+            kinds.setdefault(w.summary or "", []).append(w)
+        for summary, warnings in kinds.items():
+            if len(warnings) == 1:
+                print(f"tagger: {warnings[0]}", file=sys.stderr)
+            else:
+                print(f"tagger: {len(warnings)} notes {summary} (`tagger parse` lists them)", file=sys.stderr)
+        self.held.clear()
 
 
 def vault_config(
@@ -90,7 +117,7 @@ def read_stdin_note(problems: Problems) -> Entry:
 
 
 def read_inputs(paths: Sequence[str], problems: Problems, *, aliases: AliasTable | None = None) -> list[Entry]:
-    """Entries from the command line's paths; `-` reads one note from stdin.
+    """Entries from the command line's paths; `-` reads one note from stdin. Problems are said by the end.
 
     With `aliases`, tags are read as `tagger train` learns them: aliases folded.
     """
@@ -100,6 +127,7 @@ def read_inputs(paths: Sequence[str], problems: Problems, *, aliases: AliasTable
             out.append(read_stdin_note(problems))
         else:
             out.extend(read_entries(Path(p), on_problem=problems))
+    problems.flush()
     if aliases:
         out = [e.replace(tags=aliases.apply(e.tags)) for e in out]
     return out

@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from tagger.cli.render import shell_word
+from tagger.cli.render import plural, shell_word
 from tagger.config import DEFAULT_MODEL, Config, find_vault_root, load_config
 from tagger.entry import Entry
 from tagger.errors import printable
@@ -88,7 +88,7 @@ def stale_warning(last_note: object, entries: Iterable[Entry], root: Path, confi
     if newer <= threshold:
         return None
     return (
-        f"the model ({model_path}) is stale: more than {threshold} tagged notes are newer than the newest it "
+        f"the model ({printable(model_path)}) is stale: more than {plural(threshold, 'tagged note')} {'is' if threshold == 1 else 'are'} newer than the newest it "
         f"learned from ({since}); retrain it: {train_command(root, model_path)}"
     )
 

@@ -22,6 +22,9 @@ log = logging.getLogger("tagger")
 
 #: Called with each problem met while reading (a file skipped, or a warning about one read).
 Problem = Callable[[InputError], None]
+#: What several notes with a warning have, said once (`NoteWarning.summary`).
+URL_ONLY = "have no text besides a URL; nothing to tag them from but their file names"
+MISTYPED = "have a line that looks like a tag line but is not one; it is read as text"
 
 
 def _log_problem(err: InputError) -> None:
@@ -36,11 +39,11 @@ def note_warnings(note: NoteFile) -> list[NoteWarning]:
     >>> [str(w) for w in note_warnings(NoteFile.from_text(Path("a.md"), "https://arxiv.org/abs/2401.00001\\n"))]
     ['a.md: has no text besides a URL; nothing to tag it from but its file name']
     """
-    out = [NoteWarning(f"{why}; the line is read as text", path=note.path) for why in note.odd]
+    out = [NoteWarning(f"{why}; the line is read as text", path=note.path, summary=MISTYPED) for why in note.odd]
     # `entry.title` falls back to the file name, so look at the body alone: a note
     # that is only a URL has nothing of its own to tag it from.
     if not note.entry.tags and not note.entry.has_own_text:
-        out.append(NoteWarning("has no text besides a URL; nothing to tag it from but its file name", path=note.path))
+        out.append(NoteWarning("has no text besides a URL; nothing to tag it from but its file name", path=note.path, summary=URL_ONLY))
     return out
 
 
@@ -122,4 +125,4 @@ def read_entries(
     return out
 
 
-__all__ = ["Problem", "note_warnings", "read_entries", "read_note"]
+__all__ = ["MISTYPED", "URL_ONLY", "Problem", "note_warnings", "read_entries", "read_note"]

@@ -189,7 +189,7 @@ def read_csv(path: Path, *, on_problem: Callable[[InputError], None]) -> list[En
             rows += 1
             if len(fields) != len(header):
                 on_problem(InputError(
-                    f"line {start}: {len(fields)} fields where the header has {len(header)} "
+                    f"line {start}: {len(fields)} field{'' if len(fields) == 1 else 's'} where the header has {len(header)} "
                     "(a value holding a comma needs double quotes); row skipped", path=path))
                 continue
             got = _row(dict(zip(header, fields)), path, start)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from tagger.cli.inputs import model_path, read_inputs, vault_config
 from tagger.cli.options import add_format, add_inputs, add_model, add_top
+from tagger.cli.render import printable
 from tagger.cli.status import SOME_FAILED, SUCCESS
 
 log = logging.getLogger("tagger")
@@ -63,8 +64,8 @@ def run(args: argparse.Namespace) -> int:
                 record["explanations"] = [explanation_record(x) for x in explanations[i]]
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             continue
-        name = e.title or (e.path.name if e.path else "(stdin)")
-        out.write(f"{name}\n" if not e.path or not e.title else f"{name}  ({e.path})\n")
+        name = printable(e.title or (e.path.name if e.path else "(stdin)"))
+        out.write(f"{name}\n" if not e.path or not e.title else f"{name}  ({printable(e.path)})\n")
         if not sugg:
             out.write("    (no text to suggest from)\n")
         for s in sugg:
