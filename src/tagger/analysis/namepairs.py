@@ -175,10 +175,14 @@ def _abbreviations(long_words: Iterable[str], short_words: set[str]) -> dict[str
     Those are its subsequences of three letters or more that keep its first letter
     (`img`, `imag` of `image`): walked letter by letter, only while some short word starts so.
     """
-    prefixes = _prefixes(short_words)
+    # For each start of a short word, the letters that continue it (a set lookup per letter of `y`).
+    following: dict[str, set[str]] = defaultdict(set)
+    for w in short_words:
+        for i in range(1, len(w)):
+            following[w[:i]].add(w[i])
     out: dict[str, set[str]] = {}
     for y in long_words:
-        if y[:1] not in prefixes:
+        if y[:1] not in following:
             continue
         found: set[str] = set()
         stack: list[tuple[int, str]] = [(0, y[:1])]
@@ -187,9 +191,9 @@ def _abbreviations(long_words: Iterable[str], short_words: set[str]) -> dict[str
             i, s = stack.pop()
             if 3 <= len(s) < len(y) and s in short_words:
                 found.add(s)
+            letters = following.get(s, ())
             for k in range(i + 1, len(y)):
-                state = (k, s + y[k])
-                if state[1] in prefixes and state not in seen:
+                if y[k] in letters and (state := (k, s + y[k])) not in seen:
                     seen.add(state)
                     stack.append(state)
         if found:
@@ -218,15 +222,20 @@ def candidate_pairs(keys: Iterable[str]) -> list[tuple[str, str]]:
     """
     keys = sorted(set(keys))
     words = {k: _words(k) for k in keys}
-    groups: dict[tuple[str, object], list[str]] = defaultdict(list)
+    # One index per rule: tags sharing a hyphen-free form, a word-form stem, a deleted letter, a word.
+    hyphens: dict[str, list[str]] = defaultdict(list)
+    forms: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    edits: dict[str, list[str]] = defaultdict(list)
+    same_word: dict[str, list[str]] = defaultdict(list)
     for k in keys:
         w = words[k]
-        groups["hyphens", k.replace("-", "")].append(k)
-        if w and len(_stem(w[-1])) >= 4:
-            groups["word forms", (*w[:-1], _stem(w[-1]))].append(k)
+        hyphens[k.replace("-", "")].append(k)
+        if w and len(stem := _stem(w[-1])) >= 4:
+            forms[(*w[:-1], stem)].append(k)
         if len(k) >= 5:  # one-letter slips count from five letters on
-            for d in _deletions(k) | {k}:
-                groups["one edit", d].append(k)
+            edits[k].append(k)
+            for i in range(len(k)):
+                edits[k[:i] + k[i + 1 :]].append(k)
     # The other rules pair a tag with the few others its name points at, not with each other.
     linked: list[tuple[list[str], list[str]]] = []
     single: dict[str, list[str]] = defaultdict(list)
@@ -238,7 +247,7 @@ def candidate_pairs(keys: Iterable[str]) -> list[tuple[str, str]]:
             multi[tuple(words[k])].append(k)
     for word, ks in single.items():
         # `llm` / `lm`: a word with a letter or two more at either end (or the same word, written otherwise).
-        groups["same word", word].extend(ks)
+        same_word[word].extend(ks)
         for extra in (1, 2):
             for part in {word[:-extra], word[extra:]}:
                 if len(part) >= 2 and part in single:
@@ -266,7 +275,10 @@ def candidate_pairs(keys: Iterable[str]) -> list[tuple[str, str]]:
                 if (*ws, w) in partial:
                     stack.append((*ws, w))
     pairs: set[tuple[str, str]] = set()
-    for members in groups.values():
+    groups = (*hyphens.values(), *forms.values(), *edits.values(), *same_word.values())
+    for members in groups:
+        if len(members) < 2:  # most: a deleted letter or a stem no other tag shares
+            continue
         ms = sorted(set(members))
         for i, a in enumerate(ms):
             for b in ms[i + 1 :]:
