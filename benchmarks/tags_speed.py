@@ -176,10 +176,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 last = sizes[-2:]
                 line += f", n^{exponent(last, [times[n] for n in last]):.2f} from {last[0]} to {last[1]}"
             print(line)
-    biggest = max(results["tags"])
-    took = results["tags"][biggest]
-    met = biggest < 10000 or took <= TARGET_S
-    print(f"target: {biggest} tags in ≤ {TARGET_S:.0f} s for tagger tags: {'met' if met else 'MISSED'} ({took:.2f} s)")
+    if 10000 not in results["tags"]:
+        print("target: 10000 tags in ≤ 10 s for tagger tags: not measured (add 10000 to --sizes)")
+        return 0
+    took = results["tags"][10000]
+    met = took <= TARGET_S
+    print(f"target: 10000 tags in ≤ {TARGET_S:.0f} s for tagger tags: {'met' if met else 'MISSED'} ({took:.2f} s)")
     return 0 if met else 1
 
 
