@@ -46,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
     from tagger.model.io import load_model
 
     vault, config = vault_config(args.paths)
-    model = load_model(model_path(args.model, vault, config, where=args.paths[0]))
+    # A note on stdin lies in no folder: the current one is where the vault was looked for.
+    model = load_model(model_path(args.model, vault, config, where="." if args.paths[0] == "-" else args.paths[0]))
     rows = model.suggest(entries, k=args.top)
     explanations = _explain(model, entries, args) if args.explain else None
     out = sys.stdout
