@@ -321,7 +321,7 @@ def test_model_from_environment(vault: Vault, monkeypatch: pytest.MonkeyPatch) -
     (vault.root / "tagger.toml").unlink()
     (vault.root / ".git").mkdir()  # still the vault root, without tagger.toml
     files = _untagged(vault)
-    assert check_main(files) == 2  # models/tagger.joblib does not exist here
+    assert check_main(files) == 2  # .tagger/model.joblib does not exist here
     monkeypatch.setenv("TAGGER_MODEL", str(vault.model))
     assert check_main(files) == 1
 
@@ -345,7 +345,7 @@ def test_stale_model_warns_with_the_retrain_command(vault: Vault, capsys: pytest
     (vault.root / "991229 Untagged later note.md").write_text(set_tags(text, []), encoding="utf-8")
     assert check_main(files) == 0
     err = capsys.readouterr().err
-    assert "stale: more than 1 tagged notes are newer" in err
+    assert "stale: more than 1 tagged note is newer" in err
     assert f"tagger train . --model {vault.model}" in err
     vault.config("[hook]\nstale_after_notes = 2\n")
     assert check_main(files) == 0

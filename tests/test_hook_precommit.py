@@ -159,3 +159,25 @@ def test_deleting_a_note_passes(repo: Repo) -> None:
     repo.git("rm", "-q", rel)
     done = repo.commit("remove a note")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_note_named_like_an_option_is_checked_and_fixed(repo: Repo) -> None:
+    # pre-commit passes `-draft.md` as it is; it must be read as a note, not refuse the commit as an option.
+    source = repo.root / _notes(repo)[0]
+    draft = repo.root / "-draft.md"
+    draft.write_text(set_tags(source.read_text(encoding="utf-8"), []), encoding="utf-8")
+    repo.git("add", "--", "-draft.md")
+
+    refused = repo.commit("a draft")
+    out = refused.stdout + refused.stderr
+    assert refused.returncode != 0 and "unrecognized arguments" not in out
+    assert "-draft.md: no tags" in out
+    apply = "pre-commit run --hook-stage manual tagger-fix --files ./-draft.md"
+    assert f"\n    {apply}\n" in out
+
+    fixed = repo.run(sys.executable, "-m", "pre_commit", "run", "--hook-stage", "manual", "tagger-fix", "--files", "./-draft.md")
+    assert fixed.returncode == 1, fixed.stdout + fixed.stderr
+    assert parse_note(draft.read_text(encoding="utf-8")).tags
+    repo.git("add", "--", "-draft.md")
+    passed = repo.commit("a draft, tagged")
+    assert passed.returncode == 0, passed.stdout + passed.stderr

@@ -191,7 +191,8 @@ def test_missing_model_says_how_to_train(tmp_path: Path, capsys: pytest.CaptureF
 
 def test_model_path_lookup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TAGGER_MODEL", raising=False)
-    assert resolve_model_path(None) == Path("models/tagger.joblib")
+    monkeypatch.chdir(tmp_path)  # in no vault: the current folder's .tagger (test_config covers vaults)
+    assert resolve_model_path(None) == Path(".tagger/model.joblib")
     monkeypatch.setenv("TAGGER_MODEL", str(tmp_path / "env.joblib"))
     assert resolve_model_path(None) == tmp_path / "env.joblib"
     assert resolve_model_path(tmp_path / "x.joblib") == tmp_path / "x.joblib"

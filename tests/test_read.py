@@ -30,11 +30,11 @@ BAD = [
     pytest.param("huge.md", _huge, ["52 MB", "too large"], id="huge (50 MB)"),
     pytest.param("notes.pdf", lambda p: p.write_bytes(b"%PDF-1.4"), ["not a note"], id="unknown suffix"),
     pytest.param("digest.txt", lambda p: p.write_text(""), ["is empty"], id="empty digest"),
-    pytest.param("bad.jsonl", lambda p: p.write_text('{"title": "x"}\n{"title": \n'), ["line 2", "not JSON"], id="broken jsonl"),
+    pytest.param("bad.jsonl", lambda p: p.write_text('{"title": \n'), ["line 1", "not JSON"], id="broken jsonl"),
     pytest.param("list.jsonl", lambda p: p.write_text("[1, 2]\n"), ["line 1", "JSON object"], id="jsonl not objects"),
     pytest.param("num.jsonl", lambda p: p.write_text('{"title": "x", "tags": 5}\n'), ["line 1", "list of strings"], id="jsonl tags not text"),
     pytest.param("cols.csv", lambda p: p.write_text("foo,bar\n1,2\n"), ["none of the columns"], id="csv without known columns"),
-    pytest.param("date.csv", lambda p: p.write_text("title,date\nT,2024-13-01\n"), ["row 1", "2024-13-01"], id="csv bad date"),
+    pytest.param("date.csv", lambda p: p.write_text("title,date\nT,2024-13-01\n"), ["line 2", "2024-13-01"], id="csv bad date"),
 ]
 
 
@@ -201,3 +201,40 @@ def test_frame_with_some_columns_and_pandas_types() -> None:
     ]
     with pytest.raises(InputError, match="row 1: date 'x'"):
         entries_from_frame(pd.DataFrame({"title": ["T"], "date": ["x"]}))
+
+
+# (file, its text, titles read, problems as (warning?, words), exit code of `tagger parse`)
+TABLES = [
+    ("extra comma.csv", "title,tags\nA,rl\nB, Jr.,moe\nC,agent\n", ["A", "C"],
+     [(False, "line 3: 3 fields where the header has 2 (a value holding a comma needs double quotes); row skipped")], 1),
+    ("missing comma.csv", "title,abstract,tags\nA,x,rl\nB moe\n", ["A"], [(False, "line 3: 1 field where the header has 3")], 1),
+    ("first row ragged.csv", "title,tags\nA,x,rl\nB,moe\n", ["B"], [(False, "line 2: 3 fields where the header has 2")], 1),
+    ("quoted line breaks.csv", 'title,abstract,tags\nA,"x, y\nz",rl\nB,,moe,\n', ["A"], [(False, "line 4: 4 fields")], 1),
+    ("bad line.jsonl", '{"title": "A"}\n{"title": \n\n{"title": "C"}\n', ["A", "C"], [(False, "line 2: not JSON (Expecting value); row skipped")], 1),
+    ("row without text.jsonl", '{"title": "A"}\n{"date": "2024-01-01"}\n', ["A"], [(False, "line 2: has none of the columns")], 1),
+    ("header only.csv", "title,tags\n", [], [(True, "has a header row but no rows: nothing to read")], 0),
+    ("unknown column.csv", "title,abstarct,tags\nA,x,rl\n", ["A"], [(True, "column 'abstarct' is not read (tagger reads path, date,")], 0),
+    ("unknown keys.jsonl", '{"title": "A", "id": 1}\n{"title": "B", "score": 2}\n', ["A", "B"], [(True, "keys 'id', 'score' are not read")], 0),
+    ("excel.csv", "\ufefftitle,tags\r\nA,rl\r\n", ["A"], [], 0),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "titles", "expected", "code"), TABLES, ids=[t[0] for t in TABLES])
+def test_table_rows_are_read_or_named_by_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, text: str, titles: list[str], expected: list[tuple[bool, str]], code: int
+) -> None:
+    from tagger.cli.main import main
+    from tagger.errors import NoteWarning
+
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8"))
+    problems: list[InputError] = []
+    assert [e.title for e in read_entries(path, on_problem=problems.append)] == titles
+    assert len(problems) == len(expected)
+    for err, (warning, words) in zip(problems, expected):
+        assert isinstance(err, NoteWarning) is warning and words in str(err) and str(err).startswith(f"{path}: ")
+    assert main(["parse", str(path)]) == code
+    assert len(capsys.readouterr().err.splitlines()) == len(expected)
+    if any(not warning for warning, _ in expected):
+        with pytest.raises(InputError, match="line"):
+            read_entries(path, strict=True)

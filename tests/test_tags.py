@@ -32,7 +32,7 @@ def test_a_folder_of_unreadable_notes_says_so(tmp_path: Path, capsys: pytest.Cap
     lines = err.strip().splitlines()
     assert code == 2 and out == ""
     assert lines[0].startswith("tagger: bad.md: ")
-    assert lines[-1] == f"tagger: {tmp_path}: none of its 1 notes could be read (reasons above)"
+    assert lines[-1] == f"tagger: {tmp_path}: its only note could not be read (the reason is above)"
 
 
 def test_a_vault_with_notes_but_no_tags_is_a_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

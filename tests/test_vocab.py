@@ -130,3 +130,112 @@ def test_model_and_vocabulary_agree_on_the_latest_spelling() -> None:
     entries.append(Entry(title="New GAN", comment="GAN 생성 모델", tags=("GAN",), url="https://arxiv.org/abs/2408.00001"))
     model = TagModel().fit(entries)
     assert build_vocabulary(entries).rule().spell("gan") == model.spellings_.display("gan") == "GAN"
+
+
+# ---- likely aliases stay near-linear in the number of tags ------------------------------------
+
+
+def _all_pairs_in_buckets(keys: list[str]) -> list[tuple[str, str]]:
+    """The search before issue 12, kept as the reference: every pair sharing a first letter
+    (of the tag or a word), a hyphen-free form or a deleted letter, kept if `name_relation` relates it."""
+    import itertools
+    from collections import defaultdict
+
+    from tagger.analysis.namepairs import _deletions, _words
+
+    buckets: dict[str, list[str]] = defaultdict(list)
+    for k in keys:
+        buckets["^" + k[0]].append(k)
+        buckets["=" + k.replace("-", "")].append(k)
+        for d in _deletions(k) | {k}:
+            buckets["~" + d].append(k)
+        for w in _words(k):
+            buckets["^" + w[0]].append(k)
+    pairs = {p for ks in buckets.values() for p in itertools.combinations(sorted(set(ks)), 2)}
+    return sorted(p for p in pairs if name_relation(*p) is not None)
+
+
+def _fuzzed_keys(seed: int) -> list[str]:
+    import random
+
+    from tagger.spelling import is_valid_tag, tag_key
+
+    rng = random.Random(seed)
+    keys = set()
+    for _ in range(rng.randint(20, 120)):
+        k = "".join(rng.choice("aeilmnrst2-_/3학") for _ in range(rng.randint(1, 9)))
+        if rng.random() < 0.3:
+            k = rng.choice(["of-", "the-", "to-", "a-", "text-", "self-"]) + k
+        if is_valid_tag(k):
+            keys.add(tag_key(k))
+    return sorted(keys)
+
+
+def _synthetic_keys(n: int) -> list[str]:
+    import sys
+    from pathlib import Path
+
+    from tagger.spelling import tag_key
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks.tags_speed import tag_names
+
+    return [tag_key(t) for t in tag_names(n)]
+
+
+_NAMED = ["rl", "reinforcement-learning", "moe", "mixture-of-experts", "tts", "text-to-speech", "vit", "vision-transformer",
+          "text2img", "text-to-image", "text-gen", "text-generation", "img-gen", "image-generation", "lm", "llm", "vllm",
+          "language-model", "pretraining", "pre-training", "self-improvment", "self-improvement", "scale", "scaling",
+          "world-models", "world-model", "xylm", "-", "-/", "rl-", "3d", "3d-vision", "강화-학습", "강화학습"]
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [pytest.param(_NAMED, id="named"), pytest.param(_synthetic_keys(600), id="600 synthetic tags"),
+     *[pytest.param(_fuzzed_keys(seed), id=f"fuzz {seed}") for seed in range(40)]],
+)
+def test_candidate_pairs_relate_exactly_the_pairs_the_all_pairs_search_related(keys: list[str]) -> None:
+    from tagger.analysis.namepairs import candidate_pairs
+
+    got = [p for p in candidate_pairs(keys) if name_relation(*p) is not None]
+    assert got == _all_pairs_in_buckets(sorted(set(keys)))
+
+
+def test_alias_suggestions_on_the_corpus_are_unchanged(corpus_dir) -> None:  # type: ignore[no-untyped-def]
+    from tagger import read_entries
+
+    got = alias_suggestions(build_vocabulary(read_entries(corpus_dir, on_problem=lambda err: None)))
+    # As `tagger tags` printed them before the search was indexed (canonical ← others, score), with the
+    # 70 notes whose tags stand in a prose line read as tagged: they add `metalearning` and `text_gen`,
+    # and put `lm`/`language_model` and `llm` on more notes together (0.893 → 0.738).
+    assert [(s.canonical, tuple(t for t in s.tags if t != s.canonical), s.score) for s in got] == [
+        ("meta-learning", ("metalearning",), 1.0), ("moe", ("mixture_of_experts",), 1.0),
+        ("post-training", ("posttraining",), 1.0), ("pretraining", ("pre-training",), 1.0), ("scaling", ("scale",), 1.0),
+        ("self-supervision", ("self_supervised",), 1.0), ("instruction", ("instruct",), 0.95),
+        ("text-to-speech", ("tts",), 0.95), ("vit", ("vision_transformer",), 0.95),
+        ("text-to-image", ("text2img",), 0.94), ("self-improvement", ("self-improvment",), 0.863),
+        ("rl", ("reinforcement_learning",), 0.786), ("llm", ("lm", "language_model"), 0.738),
+        ("text_gen", ("text_generation",), 0.7),
+    ]
+
+
+def test_alias_search_compares_names_in_proportion_to_the_tags_not_their_square(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tagger.analysis.aliases as aliases
+
+    calls = [0]
+    relation = aliases.name_relation
+
+    def counted(a: str, b: str) -> tuple[float, str] | None:
+        calls[0] += 1
+        return relation(a, b)
+
+    monkeypatch.setattr(aliases, "name_relation", counted)
+    keys = _synthetic_keys(3000)
+    vocab = build_vocabulary([Entry(title="t", tags=(k,), date=dt.date(2024, 1, 1)) for k in keys])
+    alias_suggestions(vocab)
+    # The all-pairs-in-buckets search compared ~800,000 pairs here; the indexes ask only about likely ones.
+    assert calls[0] <= len(keys)
+
+
+def test_tags_with_no_word_have_no_relation() -> None:
+    assert name_relation("_", "_/") is None  # was an IndexError: `tagger tags` crashed on such a vault

@@ -7,7 +7,7 @@ vault may want to change::
     lm = "llm"
     efficient_training = "efficient-training"
     [model]
-    path = "models/tagger.joblib"   # relative to the vault root
+    path = ".tagger/model.joblib"   # relative to the vault root (this is the default)
     [hook]
     on_missing_model = "fail"       # or "warn"
     stale_after_notes = 50
@@ -86,10 +86,11 @@ class Config:
 
 
 def find_vault_root(path: Path | str) -> Path | None:
-    """The nearest folder at or above `path` holding `tagger.toml` or `.git`.
+    """The nearest folder at or above `path` holding `tagger.toml`, `.git` or tagger's own `.tagger` folder.
 
-    A `tagger.toml` wins over a `.git` further down only if it is nearer: the
-    first folder (walking up) that has either is the root.
+    The first folder (walking up) that has any of them is the root. `.tagger` counts
+    because `tagger train VAULT` makes it: a vault that is no git repository is then
+    found from any of its notes, and so is its model.
 
     >>> find_vault_root("vault/2025/250520 Some Paper.md")   # doctest: +SKIP
     PosixPath('/home/me/vault')
@@ -98,7 +99,7 @@ def find_vault_root(path: Path | str) -> Path | None:
     if not p.is_dir():
         p = p.parent
     for folder in (p, *p.parents):
-        if (folder / CONFIG_NAME).is_file() or (folder / ".git").exists():
+        if (folder / CONFIG_NAME).is_file() or (folder / ".git").exists() or (folder / TOOL_DIR).is_dir():
             return folder
     return None
 
@@ -155,33 +156,75 @@ def _patterns(value: Any, key: str, path: Path) -> tuple[str, ...]:
     return tuple(value)
 
 
-#: Where a model is looked for when nothing else says.
-DEFAULT_MODEL = Path("models") / "tagger.joblib"
+#: tagger's own folder in a vault: the model, undo logs, locks; kept out of git (`tool_dir`).
+TOOL_DIR = ".tagger"
+#: Where a vault's model is when nothing else says, relative to the vault root.
+DEFAULT_MODEL = Path(TOOL_DIR) / "model.joblib"
 #: The environment variable naming a model file.
 ENV_VAR = "TAGGER_MODEL"
+#: What `tool_dir` writes into `.tagger/.gitignore`: the folder is this machine's, not the vault's history.
+TOOL_GITIGNORE = """\
+# Written by tagger. Nothing in this folder is committed: the model is rebuilt from the
+# notes with `tagger train`, and undo logs and locks belong to this machine. To commit the
+# model anyway, add a line `!model.joblib` (with your model's file name) below.
+*
+"""
+
+
+def tool_dir(vault: Path | str, *, create: bool = False) -> Path:
+    """`VAULT/.tagger`, tagger's own folder; with `create`, made (if need be) with a `.gitignore` keeping it out of git.
+
+    An existing `.gitignore` is left as the author wrote it.
+
+    >>> tool_dir("vault").as_posix()
+    'vault/.tagger'
+    """
+    folder = Path(vault) / TOOL_DIR
+    if create:
+        a_file = InputError("is a file, not a folder; tagger keeps its model, undo logs and locks there: move it away", path=folder)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise a_file from None
+        except OSError as err:
+            raise InputError(f"cannot be created: {err.strerror}", path=folder) from None
+        if not folder.is_dir():
+            raise a_file
+        try:
+            with open(folder / ".gitignore", "x", encoding="utf-8") as fh:
+                fh.write(TOOL_GITIGNORE)
+        except FileExistsError:
+            pass
+        except OSError as err:
+            raise InputError(f"cannot be written: {err.strerror}", path=folder / ".gitignore") from None
+    return folder
 
 
 def resolve_model_path(
     path: str | os.PathLike[str] | None = None, *, vault: Path | None = None, config: Config | None = None
 ) -> Path:
-    """Where the model is: `path`, else `$TAGGER_MODEL`, else the vault's `tagger.toml`, else `models/tagger.joblib`.
+    """Where the model is: `path`, else `$TAGGER_MODEL`, else the vault's `[model] path`, else `VAULT/.tagger/model.joblib`.
 
-    Standard library only, so the hook can tell whether a model exists before it
-    pays for numpy; pass the `config` already loaded to avoid reading it again.
+    Without `vault` or `config`, the vault is the current folder's (`find_vault_root`),
+    else the current folder. Standard library only, so the hook can tell whether a
+    model exists before it pays for numpy; pass the `config` already loaded to avoid
+    reading it again.
 
-    >>> str(resolve_model_path("m.joblib"))
-    'm.joblib'
+    >>> str(resolve_model_path("m.joblib")), resolve_model_path(vault=Path("vault"), config=Config()).as_posix()
+    ('m.joblib', 'vault/.tagger/model.joblib')
     """
     if path:
         return Path(path)
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env)
+    if vault is None and config is None:
+        vault = find_vault_root(Path.cwd())
     if config is None and vault is not None:
         config = load_config(vault)
     if config is not None and config.model_path is not None:
         return config.model_path
-    return DEFAULT_MODEL
+    return (vault if vault is not None else Path()) / DEFAULT_MODEL
 
 
 def load_config(vault: Path | str | None, *, aliases_file: Path | str | None = None) -> Config:
@@ -321,6 +364,9 @@ def path_matches(rel: str | PurePosixPath | Path, include: Iterable[str], exclud
 __all__ = [
     "CONFIG_NAME",
     "DEFAULT_INCLUDE",
+    "DEFAULT_MODEL",
+    "ENV_VAR",
+    "TOOL_DIR",
     "Config",
     "find_vault_root",
     "glob_regex",
@@ -328,4 +374,5 @@ __all__ = [
     "load_config",
     "path_matches",
     "resolve_model_path",
+    "tool_dir",
 ]

@@ -6,7 +6,32 @@ anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+#: Characters that would break a one-line message: control characters (a newline, a
+#: terminal escape), line and paragraph separators, and the bidirectional overrides
+#: that make a terminal show a name reversed.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(m: re.Match[str]) -> str:
+    c = m.group()
+    return _NAMED.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x80 else f"\\u{ord(c):04x}")
+
+
+def printable(text: object) -> str:
+    r"""`text` (a file name, a message) with control characters escaped, so it prints as the one line it is.
+
+    Every message naming a file goes through this (`TaggerError`, the hook, `tagger.cli`):
+    a note named with a newline or a terminal escape must not split a report or colour it.
+
+    >>> printable("a\nb.md"), printable("\x1b[31mred.md"), printable("2025/250701 New.md")
+    ('a\\nb.md', '\\x1b[31mred.md', '2025/250701 New.md')
+    """
+    s = str(text)
+    return _UNPRINTABLE.sub(_escape, s) if _UNPRINTABLE.search(s) else s
 
 
 class TaggerError(Exception):
@@ -17,7 +42,7 @@ class TaggerError(Exception):
     def __init__(self, message: str, *, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else None
         self.message = message
-        super().__init__(f"{path}: {message}" if path is not None else message)
+        super().__init__(printable(f"{path}: {message}" if path is not None else message))
 
 
 class InputError(TaggerError):
@@ -27,8 +52,17 @@ class InputError(TaggerError):
 class NoteWarning(InputError):
     """Something odd about a note that was still read (a URL-only note, a tag line read as text).
 
-    Reported like any problem, but a run is not failed for it.
+    Reported like any problem, but a run is not failed for it. `summary` says what is
+    odd in the plural, for a run that found it in several notes and says so in one line.
+
+    >>> w = NoteWarning("has no text besides a URL", path="a.md", summary="have no text besides a URL")
+    >>> str(w), w.summary
+    ('a.md: has no text besides a URL', 'have no text besides a URL')
     """
+
+    def __init__(self, message: str, *, path: Path | str | None = None, summary: str | None = None) -> None:
+        super().__init__(message, path=path)
+        self.summary = summary
 
 
 class ModelError(TaggerError):
@@ -77,4 +111,5 @@ __all__ = [
     "TagError",
     "TaggerError",
     "missing_model",
+    "printable",
 ]

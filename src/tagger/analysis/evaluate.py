@@ -116,8 +116,10 @@ def evaluate_split(
     start = time.perf_counter()
     train, test = split_by_date(entries, since=since, until=until)
     counts = _train_counts(train)
+    # The notes the model learns from (tagged, with text), as `tagger train` counts them.
+    learned = sum(1 for e in train if _is_test(e))
     if not test:
-        return score([], [], [], train_counts=counts, since=since, until=until, train_notes=len(train), k=k)
+        return score([], [], [], train_counts=counts, since=since, until=until, train_notes=learned, k=k)
     report(f"training on {len(train)} notes before {since.isoformat()}", 0.0)
     model = model_factory()
     model.fit(train)
@@ -130,7 +132,7 @@ def evaluate_split(
     assigned = [{s.tag for s in row if s.assigned} for row in rows]
     dates = [entry_date(e) or since for e in test]
     ev = score(
-        gold, ranked, assigned, train_counts=counts, since=since, until=until, train_notes=len(train),
+        gold, ranked, assigned, train_counts=counts, since=since, until=until, train_notes=learned,
         seconds=seconds, k=k, spellings=Spellings.of([*train, *test]), test_dates=dates,
     )
     report("done", 1.0)

@@ -172,7 +172,7 @@ def review(
     start = time.perf_counter()
     usable = [e for e in entries if e.tags and e.has_text]
     if len(usable) < 2 * folds:
-        raise InputError(f"found {len(usable)} tagged notes with text; a {folds}-fold review needs at least {2 * folds}")
+        raise InputError(f"found {len(usable)} tagged note{'' if len(usable) == 1 else 's'} with text; a {folds}-fold review needs at least {2 * folds}")
     scores, keys, counts, assignment = out_of_fold(usable, folds=folds, model_factory=model_factory, progress=progress)
     spellings = Spellings.of(usable)
     column = {k: j for j, k in enumerate(keys)}

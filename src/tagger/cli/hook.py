@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import shlex
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,7 +36,8 @@ from pathlib import Path
 # Standard-library-only modules; numpy, scipy, joblib and kiwipiepy wait until a note needs the model.
 from tagger.analysis.vocabulary import build_vocabulary
 from tagger.cli.options import at_least, fraction
-from tagger.cli.staged import fix_commands, group_by_vault, is_vault_note, stale_warning, staged_notes, train_command
+from tagger.cli.render import shell_word
+from tagger.cli.staged import fix_commands, group_by_vault, is_vault_note, no_model_line, stale_warning, staged_notes
 from tagger.cli.status import ERROR, SOME_FAILED, SUCCESS, run_guarded
 from tagger.config import Config, load_config, resolve_model_path
 from tagger.edit.apply import write_change
@@ -44,7 +45,7 @@ from tagger.edit.check import NoteCheck, review_tags
 from tagger.edit.lock import vault_lock
 from tagger.edit.plan import WRITE_FLOOR, Change
 from tagger.entry import Entry, Suggestion
-from tagger.errors import InputError, ModelError, NotTrainedError, missing_model
+from tagger.errors import InputError, ModelError, NotTrainedError, missing_model, printable
 from tagger.notes.files import Skip, read_note_file
 from tagger.notes.layout import mistyped_tag_line
 from tagger.notes.vault import load_notes
@@ -94,6 +95,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     """
     p = argparse.ArgumentParser(
         prog=prog,
+        # No abbreviated options: `file_names` must know every option string exactly.
+        allow_abbrev=False,
         description=(
             "Write the assigned tags into untagged staged notes and fix misspelled tags."
             if prog.endswith("fix")
@@ -101,7 +104,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("filenames", nargs="*", metavar="FILE", help="staged files (pre-commit passes them)")
-    p.add_argument("--model", type=Path, help="model file (default: $TAGGER_MODEL, else tagger.toml [model] path)")
+    p.add_argument("--model", type=Path, help="model file (default: $TAGGER_MODEL, tagger.toml [model] path, or .tagger/model.joblib in the vault)")
     p.add_argument("--aliases", type=Path, metavar="FILE", help="alias file (TOML) on top of tagger.toml [aliases]")
     p.add_argument("--top", type=at_least(1), default=5, metavar="K", help="suggestions to show per note (default: 5)")
     p.add_argument("--min-score", type=fraction, default=WRITE_FLOOR, metavar="X",
@@ -114,12 +117,44 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     return p
 
 
+def file_names_last(argv: Sequence[str], parser: argparse.ArgumentParser) -> list[str]:
+    """`argv` with the hook's options first and every file name after `--`, so any file name is read as one.
+
+    pre-commit passes staged file names as they are, after the hook's `args:`; a note
+    named `-draft.md` would otherwise be taken for an option (and refuse every commit).
+    A word is an option only if it is one of the parser's (with its value), or starts
+    with `-` and names no file (so a typo in `args:` is still reported); anything else is a file.
+
+    >>> file_names_last(["a.md", "--top", "3"], build_parser("tagger-check"))
+    ['--top=3', '--', 'a.md']
+    >>> file_names_last(["-draft.md", "--model", "-m.joblib"], build_parser("tagger-check"))  # doctest: +SKIP
+    ['--model=-m.joblib', '--', '-draft.md']
+    """
+    actions = parser._option_string_actions  # argparse's own table: option string → action
+    options: list[str] = []
+    files: list[str] = []
+    words = iter(argv)
+    for word in words:
+        action = actions.get(word)
+        if word == "--":
+            files.extend(words)
+        elif action is not None and action.nargs != 0:
+            # `--model=VALUE`, so a value starting with `-` is not read as an option either.
+            value = next(words, None)
+            options.append(word if value is None else f"{word}={value}")
+        elif action is not None or (word.startswith("-") and not os.path.lexists(word)):
+            options.append(word)
+        else:
+            files.append(word)
+    return [*options, "--", *files]
+
+
 def _model_extra_args(args: argparse.Namespace) -> list[str]:
     extra: list[str] = []
     if args.model is not None:
-        extra += ["--model", shlex.quote(str(args.model))]
+        extra += ["--model", shell_word(args.model)]
     if args.aliases is not None:
-        extra += ["--aliases", shlex.quote(str(args.aliases))]
+        extra += ["--aliases", shell_word(args.aliases)]
     return extra
 
 
@@ -139,7 +174,7 @@ def run_vault(root: Path, paths: Sequence[Path], args: argparse.Namespace, *, fi
     status = SUCCESS
     for c in checks:
         if c.error:
-            print(f"{c.path}: {c.error}")
+            print(f"{printable(c.path)}: {c.error}")
             status = SOME_FAILED
     readable = [c for c in checks if c.note is not None]
     if not readable:
@@ -194,7 +229,8 @@ def run_vault(root: Path, paths: Sequence[Path], args: argparse.Namespace, *, fi
         _report(c, args.top)
     if any(c.failing for c in readable):
         status = SOME_FAILED
-    fixable = [c.path for c in readable if c.failing and c.fixed_tags()]
+    # tagger-fix refuses symbolic links and read-only notes: they are not in the command.
+    fixable = [c.path for c in readable if c.failing and c.fixed_tags() and not _locked(c)]
     if fixable:
         which = "this note" if len(fixable) == 1 else f"these {len(fixable)} notes"
         print(f"{name}: to write the tags shown under 'would write' into {which}, run")
@@ -207,30 +243,42 @@ def _no_model(name: str, err: NotTrainedError, root: Path, model_path: Path, arg
     if args.allow_missing_model or config.on_missing_model == "warn":
         print(f"{name}: warning: {err}; notes not checked", file=sys.stderr)
         return SUCCESS
-    print(f"{name}: {err}")
-    print(f"    train one: {train_command(root, model_path)}")
+    # One line: on a fresh clone of the vault this is the first thing tagger says.
+    print(f"{name}: {no_model_line(root, model_path)}")
     return ERROR
+
+
+def _locked(c: NoteCheck) -> str | None:
+    """Why tagger-fix will not write this note, in short (`is a symbolic link`), or None."""
+    return c.note.locked.split(";")[0] if c.note is not None and c.note.locked else None
+
+
+def _would_write(c: NoteCheck) -> str:
+    if c.untagged and not c.fixed_tags():
+        best = c.suggestions[0]
+        return f"    no confident tag (best: #{best.tag} {best.score:.2f}; none scores ≥ {c.floor:.2f}): add tags by hand"
+    tags = " ".join("#" + t for t in c.fixed_tags())
+    if c.untagged:
+        tags += f"   (tags scoring ≥ {c.floor:.2f})"
+    locked = _locked(c)
+    return f"    would write: {tags}" if locked is None else f"    write by hand: {tags}   (tagger-fix leaves this note alone: it {locked})"
 
 
 def _report(c: NoteCheck, top: int) -> None:
     if c.untagged:
         if not c.suggestions:
-            print(f"{c.path}: no tags, and no text besides a URL to suggest them from; add tags by hand")
+            print(f"{printable(c.path)}: no tags, and no text besides a URL to suggest them from; add tags by hand")
             return
-        print(f"{c.path}: no tags")
+        print(f"{printable(c.path)}: no tags")
         print(f"    suggested:   {_score_list(c.suggestions, top)}   (* = assigned)")
-        if c.fixed_tags():
-            print(f"    would write: {' '.join('#' + t for t in c.fixed_tags())}   (tags scoring ≥ {c.floor:.2f})")
-        else:
-            best = c.suggestions[0]
-            print(f"    no confident tag (best: #{best.tag} {best.score:.2f}; none scores ≥ {c.floor:.2f}): add tags by hand")
+        print(_would_write(c))
         return
     for r in c.renames:
-        print(f"{c.path}: #{r.old} is {r.why}")
+        print(f"{printable(c.path)}: #{r.old} is {r.why}")
     if c.renames:
-        print(f"    would write: {' '.join('#' + t for t in c.fixed_tags())}")
+        print(_would_write(c))
     for t in c.coined:
-        print(f"{c.path}: note: #{t} is a new tag (no other note of the vault uses it in any spelling); fine if you meant it")
+        print(f"{printable(c.path)}: note: #{t} is a new tag (no other note of the vault uses it in any spelling); fine if you meant it")
 
 
 def _fix(root: Path, checks: Sequence[NoteCheck], *, top: int) -> int:
@@ -242,9 +290,9 @@ def _fix(root: Path, checks: Sequence[NoteCheck], *, top: int) -> int:
         if c.untagged and not c.fixed_tags():
             if c.suggestions:
                 best = c.suggestions[0]
-                print(f"{c.path}: no confident tag (best: #{best.tag} {best.score:.2f}); add tags by hand")
+                print(f"{printable(c.path)}: no confident tag (best: #{best.tag} {best.score:.2f}); add tags by hand")
             else:
-                print(f"{c.path}: no tags, and no text besides a URL to suggest them from; add tags by hand")
+                print(f"{printable(c.path)}: no tags, and no text besides a URL to suggest them from; add tags by hand")
             status = SOME_FAILED
         elif (change := c.fix()) is not None:
             fixes.append((c, change))
@@ -254,11 +302,11 @@ def _fix(root: Path, checks: Sequence[NoteCheck], *, top: int) -> int:
                 status = SOME_FAILED
                 why = change.reason if isinstance(change, Skip) else _write(change)
                 if why is not None:
-                    print(f"{c.path}: {why}")
+                    print(f"{printable(c.path)}: {why}")
                 elif c.untagged and isinstance(change, Change):
-                    print(f"{c.path}: added {' '.join('#' + t for t in change.new_tags)}   ({_score_list(c.suggestions, top)})")
+                    print(f"{printable(c.path)}: added {' '.join('#' + t for t in change.new_tags)}   ({_score_list(c.suggestions, top)})")
                 else:
-                    print(f"{c.path}: " + ", ".join(f"#{r.old} → #{r.new}" for r in c.renames))
+                    print(f"{printable(c.path)}: " + ", ".join(f"#{r.old} → #{r.new}" for r in c.renames))
     if status:
         print("tagger-fix: review the changes and stage them again (git add), then commit")
     return status
@@ -283,7 +331,8 @@ def main(argv: Sequence[str] | None = None, *, fix: bool) -> int:
     0
     """
     name = "tagger-fix" if fix else "tagger-check"
-    args = build_parser(name).parse_args(sys.argv[1:] if argv is None else list(argv))
+    parser = build_parser(name)
+    args = parser.parse_args(file_names_last(sys.argv[1:] if argv is None else argv, parser))
     paths = staged_notes(args.filenames)
     if not paths:
         return SUCCESS
@@ -324,7 +373,7 @@ def _module_main(argv: Sequence[str]) -> int:
     return main(argv[1:], fix=argv[0] == "fix")
 
 
-__all__ = ["build_parser", "check_main", "fix_main", "main", "read_check", "run_vault", "vault_rule"]
+__all__ = ["build_parser", "check_main", "file_names_last", "fix_main", "main", "read_check", "run_vault", "vault_rule"]
 
 if __name__ == "__main__":
     sys.exit(_module_main(sys.argv[1:]))

@@ -17,6 +17,7 @@ from types import ModuleType
 from tagger._version import __version__
 from tagger.cli.inputs import Problems
 from tagger.cli.status import SOME_FAILED, SUCCESS, run_guarded
+from tagger.errors import printable
 
 #: subcommand → (module in tagger.cli.commands, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -60,7 +61,7 @@ def _load(module: str) -> ModuleType:
 
 class _OneLine(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        return f"tagger: {record.getMessage()}"
+        return f"tagger: {printable(record.getMessage())}"
 
 
 def _setup_logging(quiet: bool) -> None:

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+import re
+import shlex
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
+
+from tagger.errors import printable
 
 # Types only: rendering must not load numpy (`tagger parse` and `undo` use this module too).
 if TYPE_CHECKING:
+    from tagger.entry import Entry
     from tagger.analysis.explain import Explanation
     from tagger.analysis.review import Review
     from tagger.analysis.scoring import Evaluation, RollingEvaluation
@@ -38,6 +44,73 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
+def shell_word(name: object) -> str:
+    r"""`name` (a path) as one word to paste into a shell: quoted as needed, `./` before a
+    leading `-` (else the command reads it as an option), control characters as `$'…'`.
+
+    For every command tagger prints for the author to run (`tagger-fix FILE`, `tagger undo LOG`).
+
+    >>> shell_word("2025/250701 New.md"), shell_word("-draft.md"), shell_word("a\nb.md")
+    ("'2025/250701 New.md'", './-draft.md', "$'a\\nb.md'")
+    """
+    text = str(name)
+    if text.startswith("-"):
+        text = "./" + text
+    if printable(text) != text:
+        # bash and zsh read \n, \xHH and \uHHHH inside $'…'; a quoted newline would break the printed line.
+        return "$'" + printable(text.replace("\\", "\\\\").replace("'", "\\'")) + "'"
+    return shlex.quote(text)
+
+
+def read_line(entries: Sequence[Entry], skipped: int = 0) -> str:
+    """What a command read, said the same way by train, eval and review: notes, the tagged ones with text (what a model learns from), skips.
+
+    >>> from tagger.entry import Entry
+    >>> read_line([Entry(title="a", tags=("rl",)), Entry(title="b"), Entry(tags=("rl",))], skipped=1)
+    '3 notes read, 1 tagged with text; 1 skipped (listed above)'
+    """
+    tagged = sum(1 for e in entries if e.tags and e.has_text)
+    return f"{plural(len(entries), 'note')} read, {tagged} tagged with text" + (f"; {skipped} skipped (listed above)" if skipped else "")
+
+
+def none_read(n: int) -> str:
+    """Why a folder of `n` notes gave nothing to work on, when every note was skipped.
+
+    >>> none_read(1), none_read(3)
+    ('its only note could not be read (the reason is above)', 'none of its 3 notes could be read (reasons above)')
+    """
+    return "its only note could not be read (the reason is above)" if n == 1 else f"none of its {n} notes could be read (reasons above)"
+
+
+#: A note's own detail in a skip reason: which line, which tag.
+_LINE_DETAIL = re.compile(r"line \d+: ")
+
+
+def short_reason(reason: str) -> str:
+    """A skip reason without what is particular to one note, so notes can be counted by it.
+
+    >>> short_reason("is not UTF-8 (byte 0xff at offset 0); convert it to UTF-8")
+    'is not UTF-8'
+    >>> short_reason("line 7: '#c++' is not a valid tag (letters, digits, _ - / only); fix that line by hand")
+    'has a mistyped tag line'
+    """
+    if _LINE_DETAIL.match(reason) and "tag" in reason:
+        return "has a mistyped tag line"
+    return reason.split(";")[0].split(" (")[0]
+
+
+def reason_lines(reasons: Iterable[str], *, indent: str = "    ") -> list[str]:
+    """One line per short reason (`short_reason`) with how many it stopped, most first: a summary that reads as a list.
+
+    >>> for line in reason_lines(["is empty", "is a binary file, not a text note", "is empty"]): print(line)
+        2  is empty
+        1  is a binary file, not a text note
+    """
+    counts = Counter(short_reason(r) for r in reasons)
+    width = len(str(max(counts.values(), default=0)))
+    return [f"{indent}{n:>{width}}  {why}" for why, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
+
+
 # ---- evaluation -------------------------------------------------------------------------------
 
 
@@ -61,13 +134,13 @@ def format_evaluation(
     >>> ev = score([{"rl"}], [[("rl", 0.9), ("moe", 0.2)]], [{"rl"}], train_counts={"rl": 3},
     ...            since=dt.date(2025, 1, 1), until=dt.date(2025, 6, 30), train_notes=10)
     >>> print(format_evaluation(ev).splitlines()[0])
-    time split: trained on 10 notes dated before 2025-01-01; tested on 1 tagged notes dated 2025-01-01 – 2025-06-30
+    time split: trained on 10 tagged notes dated before 2025-01-01; tested on 1 tagged note dated 2025-01-01 – 2025-06-30
     """
     m = ev.metrics
     lines = [
         header
-        or f"{title}: trained on {ev.train_notes} notes dated before {ev.since.isoformat()}; "
-        f"tested on {ev.test_notes} tagged notes dated {_period(ev)}"
+        or f"{title}: trained on {plural(ev.train_notes, 'tagged note')} dated before {ev.since.isoformat()}; "
+        f"tested on {plural(ev.test_notes, 'tagged note')} dated {_period(ev)}"
     ]
     if not ev.test_notes:
         lines.append("  no tagged notes in the test period")
@@ -108,7 +181,7 @@ def format_evaluation(
             f"    {t.tag[:28]:28} {_f(t.precision, 9)} {_f(t.recall, 7)} {_f(t.f1)} {t.support:8d} {t.assigned:9d} {t.train_count:6d}"
         )
     if len(rows) < len(ev.per_tag):
-        lines.append(f"    … {len(ev.per_tag) - len(rows)} more tags (--format json lists all)")
+        lines.append(f"    … {plural(len(ev.per_tag) - len(rows), 'more tag')} (--format json lists all)")
     return "\n".join(lines)
 
 
@@ -129,7 +202,7 @@ def format_rolling(rolling: RollingEvaluation, static: Evaluation | None = None)
         return f"  {name:27} {ev.train_notes:6d} {ev.test_notes:5d} {cells} {_f(ev.ece)} {ev.seconds:6.1f}"
 
     lines = [
-        f"rolling: retrained at each month boundary, tested on the next month ({len(rolling)} month{'' if len(rolling) == 1 else 's'})",
+        f"rolling: retrained at each month boundary, tested on the next month ({plural(len(rolling), 'month')})",
         "",
         head,
     ]
@@ -150,15 +223,15 @@ def pooled_header(rolling: RollingEvaluation) -> str:
     >>> steps = [score([{"rl"}], [[("rl", 0.9)]], [{"rl"}], train_counts={}, since=dt.date(2025, m, 1),
     ...                until=dt.date(2025, m, 28), train_notes=10 + m) for m in (1, 2)]
     >>> pooled_header(RollingEvaluation(steps, pool(steps)))
-    'pooled over 2 monthly retrains: 2 test notes dated 2025-01-01 – 2025-02-28, each scored by a model trained on the notes before its month (11–12 training notes)'
+    'pooled over 2 monthly retrains: 2 test notes dated 2025-01-01 – 2025-02-28, each scored by a model trained on the tagged notes before its month (11–12 of them)'
     """
     used = [s for s in rolling.steps if s.test_notes]
     sizes = [s.train_notes for s in used] or [rolling.pooled.train_notes]
     span = f"{min(sizes)}–{max(sizes)}" if min(sizes) != max(sizes) else f"{sizes[0]}"
     return (
-        f"pooled over {len(used)} monthly retrain{'' if len(used) == 1 else 's'}: "
-        f"{rolling.pooled.test_notes} test notes dated {_period(rolling.pooled)}, "
-        f"each scored by a model trained on the notes before its month ({span} training notes)"
+        f"pooled over {plural(len(used), 'monthly retrain')}: "
+        f"{plural(rolling.pooled.test_notes, 'test note')} dated {_period(rolling.pooled)}, "
+        f"each scored by a model trained on the tagged notes before its month ({span} of them)"
     )
 
 
@@ -180,22 +253,24 @@ def format_review(result: Review) -> str:
     >>> import datetime as dt; from pathlib import Path; from tagger.analysis.review import Flag, Review, ReviewItem
     >>> it = ReviewItem(Path("2025/a.md"), "A", dt.date(2025, 3, 7), ("lm",), (Flag("rl", 0.97),), (Flag("lm", 0.004),), 1.9, 0)
     >>> print(format_review(Review([it], notes=100, judged=90, folds=5, seconds=1.0)))  # doctest: +NORMALIZE_WHITESPACE
-    1 of 90 notes disagree with their tags (5-fold out-of-fold scores over 100 tagged notes, 1.0 s)
+    1 of the 90 tagged notes with an abstract or comment disagrees with its tags (5-fold out-of-fold scores over the 100 tagged with text, 1.0 s)
     <BLANKLINE>
        1. 1.90  2025-03-07  A  (2025/a.md)
            tags: #lm
            likely missing: #rl 0.97
            likely stray:   #lm 0.004
     """
+    one = len(result.items) == 1
     lines = [
-        f"{len(result.items)} of {result.judged} notes disagree with their tags "
-        f"({result.folds}-fold out-of-fold scores over {result.notes} tagged notes, {result.seconds:.1f} s)",
+        f"{len(result.items)} of the {result.judged} tagged notes with an abstract or comment "
+        f"{'disagrees with its' if one else 'disagree with their'} tags "
+        f"({result.folds}-fold out-of-fold scores over the {result.notes} tagged with text, {result.seconds:.1f} s)",
         "",
     ]
     for rank, it in enumerate(result.items, 1):
         when = it.date.isoformat() if it.date else "undated"
-        where = f"  ({it.path})" if it.path else ""
-        lines.append(f"{rank:4d}. {it.disagreement:.2f}  {when}  {it.title}{where}")
+        where = f"  ({printable(it.path)})" if it.path else ""
+        lines.append(f"{rank:4d}. {it.disagreement:.2f}  {when}  {printable(it.title)}{where}")
         lines.append(f"        tags: {' '.join('#' + t for t in it.tags)}")
         if it.missing:
             lines.append("        likely missing: " + ", ".join(f"#{f.tag} {f.score:.2f}" for f in it.missing))
@@ -230,8 +305,8 @@ def format_explanations(explanations: Sequence[Explanation], *, indent: str = " 
             lines.append(f"{indent}no word of this note argues for it (suggested from how often it is used)")
         for nb in x.neighbours:
             when = nb.date.isoformat() if nb.date else "undated"
-            where = f"  {nb.path}" if nb.path else ""
-            lines.append(f"{indent}like: {when} {nb.title} (similarity {nb.similarity:.2f}){where}")
+            where = f"  {printable(nb.path)}" if nb.path else ""
+            lines.append(f"{indent}like: {when} {printable(nb.title)} (similarity {nb.similarity:.2f}){where}")
     return "\n".join(lines)
 
 
@@ -241,7 +316,13 @@ __all__ = [
     "format_pooled",
     "format_review",
     "format_rolling",
+    "none_read",
     "plural",
     "pooled_header",
+    "printable",
+    "read_line",
+    "reason_lines",
+    "shell_word",
+    "short_reason",
     "to_json",
 ]

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shlex
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from tagger.config import Config, find_vault_root, load_config
+from tagger.cli.render import plural, shell_word
+from tagger.config import DEFAULT_MODEL, Config, find_vault_root, load_config
 from tagger.entry import Entry
+from tagger.errors import printable
 from tagger.notes.vault import in_tool_folder
 
 
@@ -87,7 +88,7 @@ def stale_warning(last_note: object, entries: Iterable[Entry], root: Path, confi
     if newer <= threshold:
         return None
     return (
-        f"the model ({model_path}) is stale: more than {threshold} tagged notes are newer than the newest it "
+        f"the model ({printable(model_path)}) is stale: more than {plural(threshold, 'tagged note')} {'is' if threshold == 1 else 'are'} newer than the newest it "
         f"learned from ({since}); retrain it: {train_command(root, model_path)}"
     )
 
@@ -101,13 +102,34 @@ def _rel(path: Path) -> str:
     return str(full.relative_to(cwd)) if full.is_relative_to(cwd) else str(path)
 
 
+def _is_default(root: Path, model_path: Path) -> bool:
+    return model_path.resolve() == (root / DEFAULT_MODEL).resolve()
+
+
 def train_command(root: Path, model_path: Path) -> str:
     """The command that retrains the model at `model_path` on the vault at `root`, as the author would type it.
 
     >>> train_command(Path("vault"), Path("vault/models/my model.joblib"))
     "tagger train vault --model 'vault/models/my model.joblib'"
+    >>> train_command(Path("vault"), Path("vault/.tagger/model.joblib"))   # the default needs no --model
+    'tagger train vault'
     """
-    return f"tagger train {shlex.quote(_rel(root))} --model {shlex.quote(_rel(model_path))}"
+    if _is_default(root, model_path):
+        return f"tagger train {shell_word(_rel(root))}"
+    return f"tagger train {shell_word(_rel(root))} --model {shell_word(_rel(model_path))}"
+
+
+def no_model_line(root: Path, model_path: Path) -> str:
+    """What to do when a staged note needs the model and there is none: one line, as a fresh clone first sees it.
+
+    >>> no_model_line(Path("vault"), Path("vault/.tagger/model.joblib"))
+    'no model at vault/.tagger/model.joblib (models are not committed: a fresh clone has none); train one with `tagger train vault`, or set on_missing_model = "warn" under [hook] in tagger.toml to commit unchecked until then'
+    """
+    why = " (models are not committed: a fresh clone has none)" if _is_default(root, model_path) else ""
+    return (
+        f"no model at {printable(_rel(model_path))}{why}; train one with `{train_command(root, model_path)}`, "
+        'or set on_missing_model = "warn" under [hook] in tagger.toml to commit unchecked until then'
+    )
 
 
 def fix_commands(paths: Sequence[Path], argv_extra: Sequence[str]) -> list[str]:
@@ -116,7 +138,7 @@ def fix_commands(paths: Sequence[Path], argv_extra: Sequence[str]) -> list[str]:
     >>> fix_commands([Path("2025/250701 New.md")], ["--model", "m.joblib"])  # doctest: +SKIP
     ["tagger-fix --model m.joblib '2025/250701 New.md'"]
     """
-    files = " ".join(shlex.quote(str(p)) for p in paths)
+    files = " ".join(shell_word(p) for p in paths)
     direct = " ".join(["tagger-fix", *argv_extra, files])
     if os.environ.get("PRE_COMMIT"):
         # Under pre-commit the hook's own environment is not on the author's
@@ -126,4 +148,4 @@ def fix_commands(paths: Sequence[Path], argv_extra: Sequence[str]) -> list[str]:
     return [direct]
 
 
-__all__ = ["fix_commands", "group_by_vault", "is_vault_note", "stale_warning", "staged_notes", "train_command"]
+__all__ = ["fix_commands", "group_by_vault", "is_vault_note", "no_model_line", "stale_warning", "staged_notes", "train_command"]

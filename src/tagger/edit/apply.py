@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tagger.config import TOOL_DIR
 from tagger.edit.journal import Journal, RetagLog, default_log_path, plan_records, read_log
 from tagger.edit.lock import vault_lock
 from tagger.edit.plan import Change, Plan
@@ -200,7 +201,7 @@ def _log_vault(log: RetagLog, vault: Path | None) -> Path:
     if log.vault.is_dir():
         return log.vault
     # The vault was moved or renamed: a log in its `.tagger/` still knows where it is.
-    if log.path.resolve().parent.name == ".tagger":
+    if log.path.resolve().parent.name == TOOL_DIR:
         return log.path.resolve().parent.parent
     raise InputError(f"the vault it names ({log.vault}) does not exist; give it with --vault", path=log.path)
 

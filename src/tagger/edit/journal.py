@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from tagger._version import __version__
+from tagger.config import tool_dir
 from tagger.edit.plan import Plan
 from tagger.errors import InputError
 from tagger.notes.files import read_plain_text
@@ -34,7 +35,7 @@ def default_log_path(vault: Path, now: dt.datetime | None = None) -> Path:
     '/nonexistent/v/.tagger/retag-20250601-120000.jsonl'
     """
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    base = Path(vault) / ".tagger" / f"retag-{stamp}.jsonl"
+    base = tool_dir(vault) / f"retag-{stamp}.jsonl"
     path, n = base, 1
     while path.exists():
         n += 1

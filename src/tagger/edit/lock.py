@@ -1,4 +1,4 @@
-"""One writing run per vault at a time: a lock in `VAULT/.tagger/`, released by the system if its run dies.
+"""One writing run per vault at a time: a lock in `VAULT/.tagger/` (`config.tool_dir`), released by the system if its run dies.
 
 The lock is an `flock` on `VAULT/.tagger/lock`, so a run killed outright (SIGKILL, a crash,
 a reboot) holds nothing afterwards; the file says who holds it (process, command, since
@@ -15,28 +15,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from tagger.config import tool_dir
 from tagger.errors import InputError
-
-TAGGER_DIR = ".tagger"
-
-
-def state_dir(vault: Path) -> Path:
-    """`VAULT/.tagger`, made if missing; one clear `InputError` if it cannot be (a file there, no permission).
-
-    >>> import tempfile; state_dir(Path(tempfile.mkdtemp())).name
-    '.tagger'
-    """
-    folder = Path(vault) / TAGGER_DIR
-    try:
-        folder.mkdir(exist_ok=True)
-    except FileExistsError:
-        raise InputError("is a file, not a folder; tagger keeps its undo logs and locks there: move it away", path=folder) from None
-    except OSError as err:
-        raise InputError(f"cannot be created: {err.strerror}", path=folder) from None
-    if not folder.is_dir():
-        raise InputError("is a file, not a folder; tagger keeps its undo logs and locks there: move it away", path=folder)
-    return folder
-
 
 @contextlib.contextmanager
 def vault_lock(vault: Path, *, command: str) -> Iterator[None]:
@@ -48,7 +28,7 @@ def vault_lock(vault: Path, *, command: str) -> Iterator[None]:
     Traceback (most recent call last):
     tagger.errors.InputError: ...: is being changed by another tagger run (retag --write, process ..., since ...); wait for it to finish
     """
-    path = state_dir(vault) / "lock"
+    path = tool_dir(vault, create=True) / "lock"
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as err:
@@ -80,4 +60,4 @@ def _holder(fd: int) -> str:
         return "a run that did not say which"
 
 
-__all__ = ["TAGGER_DIR", "state_dir", "vault_lock"]
+__all__ = ["vault_lock"]

@@ -15,13 +15,16 @@ from tagger.entry import Entry
 from tagger.errors import InputError, NoteWarning
 from tagger.notes.files import NoteFile, read_note_file, read_note_text
 from tagger.notes.parse import parse_digest
-from tagger.notes.tables import entries_from_frame, read_csv, read_jsonl
+from tagger.notes.tables import read_csv, read_jsonl
 from tagger.notes.vault import note_paths
 
 log = logging.getLogger("tagger")
 
 #: Called with each problem met while reading (a file skipped, or a warning about one read).
 Problem = Callable[[InputError], None]
+#: What several notes with a warning have, said once (`NoteWarning.summary`).
+URL_ONLY = "have no text besides a URL; nothing to tag them from but their file names"
+MISTYPED = "have a line that looks like a tag line but is not one; it is read as text"
 
 
 def _log_problem(err: InputError) -> None:
@@ -36,11 +39,11 @@ def note_warnings(note: NoteFile) -> list[NoteWarning]:
     >>> [str(w) for w in note_warnings(NoteFile.from_text(Path("a.md"), "https://arxiv.org/abs/2401.00001\\n"))]
     ['a.md: has no text besides a URL; nothing to tag it from but its file name']
     """
-    out = [NoteWarning(f"{why}; it is read as text", path=note.path) for why in note.odd]
+    out = [NoteWarning(f"{why}; it is read as text", path=note.path, summary=MISTYPED) for why in note.odd]
     # `entry.title` falls back to the file name, so look at the body alone: a note
     # that is only a URL has nothing of its own to tag it from.
     if not note.entry.tags and not note.entry.has_own_text:
-        out.append(NoteWarning("has no text besides a URL; nothing to tag it from but its file name", path=note.path))
+        out.append(NoteWarning("has no text besides a URL; nothing to tag it from but its file name", path=note.path, summary=URL_ONLY))
     return out
 
 
@@ -65,9 +68,9 @@ def _iter_file(path: Path, on_problem: Problem) -> Iterator[Entry]:
             raise InputError("holds no papers in the digest format (title, (authors), abstract, comment, tag line)", path=path)
         yield from entries
     elif suffix == ".jsonl":
-        yield from read_jsonl(path)
+        yield from read_jsonl(path, on_problem=on_problem)
     elif suffix == ".csv":
-        yield from entries_from_frame(read_csv(path), base=path)
+        yield from read_csv(path, on_problem=on_problem)
     elif suffix in (".md", ".markdown"):
         yield read_note(path, on_problem=on_problem)
     else:
@@ -83,15 +86,25 @@ def read_entries(
     """Read entries from vault folders, notes, digests (`.txt`), `.jsonl` or `.csv` files.
 
     A file that cannot be read is skipped and reported through `on_problem`
-    (by default, a warning on the `tagger` logger); with `strict=True` the first
-    such problem is raised instead. A path that does not exist, or a folder with
-    no notes, raises `InputError`.
+    (by default, a warning on the `tagger` logger), and so is a bad row of a table
+    (its line named; the other rows are read); with `strict=True` the first such
+    problem is raised instead. Warnings (`NoteWarning`: a note with only a URL, a
+    table's unknown columns) are reported and never raised. A path that does not
+    exist, or a folder with no notes, raises `InputError`.
 
     >>> entries = read_entries("data/example-vault", on_problem=lambda err: None)
     >>> entries[0].title
     'Consistency Regularized GAN Training'
     """
     report = on_problem or _log_problem
+    if strict:
+        given = report
+
+        def report(err: InputError) -> None:
+            if not isinstance(err, NoteWarning):
+                raise err
+            given(err)
+
     if isinstance(paths, (str, Path)):
         paths = [paths]
     out: list[Entry] = []
@@ -112,4 +125,4 @@ def read_entries(
     return out
 
 
-__all__ = ["Problem", "note_warnings", "read_entries", "read_note"]
+__all__ = ["MISTYPED", "URL_ONLY", "Problem", "note_warnings", "read_entries", "read_note"]

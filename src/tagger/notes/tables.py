@@ -7,20 +7,24 @@ One record shape for all of them (`FIELDS`, `entry_record`), so a `.jsonl` that
 from __future__ import annotations
 
 import ast
+import csv
 import datetime as dt
+import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tagger.entry import Entry
-from tagger.errors import InputError
+from tagger.errors import InputError, NoteWarning
 from tagger.notes.files import read_note_text
 
 if TYPE_CHECKING:
     import pandas as pd
 
 FIELDS = ("path", "date", "url", "title", "authors", "abstract", "comment", "translation", "tags", "links")
+#: Columns (CSV) or keys (JSONL) of which a row needs at least one to be an entry.
+_TEXT_FIELDS = ("title", "abstract", "comment", "translation", "tags")
 
 
 def _as_list(value: Any) -> tuple[str, ...]:
@@ -76,7 +80,7 @@ def entry_from_dict(row: Mapping[str, Any], *, base: Path | None = None) -> Entr
         return "" if v is None or (isinstance(v, float) and v != v) else str(v)
 
     unknown = set(row) - set(FIELDS)
-    if not (set(row) & {"title", "abstract", "comment", "translation", "tags"}):
+    if not (set(row) & set(_TEXT_FIELDS)):
         raise InputError(f"has none of the columns title, abstract, comment, tags (got {sorted(unknown)})", path=base)
     p = row.get("path")
     return Entry(
@@ -93,33 +97,113 @@ def entry_from_dict(row: Mapping[str, Any], *, base: Path | None = None) -> Entr
     )
 
 
-def read_jsonl(path: Path) -> list[Entry]:
-    out = []
-    for i, line in enumerate(read_note_text(path).splitlines(), 1):
+def _table_text(path: Path) -> str:
+    # A byte-order mark (Excel writes one) is not part of the first column's name.
+    return read_note_text(path).removeprefix("\ufeff")
+
+
+def _unknown(names: Iterable[str], path: Path, noun: str) -> NoteWarning | None:
+    """A warning naming the columns (or keys) that are not entry fields: a typo (`abstarct`) must not pass unseen."""
+    unknown = [n for n in dict.fromkeys(names) if n not in FIELDS]
+    if not unknown:
+        return None
+    listed = ", ".join(repr(n) for n in unknown)
+    many = len(unknown) > 1
+    return NoteWarning(f"{noun}{'s' if many else ''} {listed} {'are' if many else 'is'} not read (tagger reads {', '.join(FIELDS)})", path=path)
+
+
+def _row(row: Mapping[str, Any], path: Path, line: int) -> Entry | InputError:
+    """The entry of one table row, or the problem with it, naming its line."""
+    try:
+        return entry_from_dict(row, base=path)
+    except (ValueError, InputError) as err:
+        return InputError(f"line {line}: {getattr(err, 'message', err)}; row skipped", path=path)
+
+
+def read_jsonl(path: Path, *, on_problem: Callable[[InputError], None]) -> list[Entry]:
+    """Entries of a JSON-lines file, one object per line; a bad line is reported (with its number) and skipped.
+
+    Keys that are not entry fields are named once, in a warning.
+
+    >>> import tempfile; p = Path(tempfile.mkdtemp()) / "t.jsonl"
+    >>> _ = p.write_text('{"title": "A", "id": 1}\\n{"title": \\n{"title": "C"}\\n')
+    >>> [e.title for e in read_jsonl(p, on_problem=lambda err: print(err.message))]
+    line 2: not JSON (Expecting value); row skipped
+    key 'id' is not read (tagger reads path, date, url, title, authors, abstract, comment, translation, tags, links)
+    ['A', 'C']
+    """
+    out: list[Entry] = []
+    keys: dict[str, None] = {}
+    for i, line in enumerate(_table_text(path).splitlines(), 1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as err:
-            raise InputError(f"line {i}: not JSON ({err.msg})", path=path) from None
+            on_problem(InputError(f"line {i}: not JSON ({err.msg}); row skipped", path=path))
+            continue
         if not isinstance(row, dict):
-            raise InputError(f"line {i}: expected a JSON object per line", path=path)
-        try:
-            out.append(entry_from_dict(row, base=path))
-        except ValueError as err:
-            raise InputError(f"line {i}: {err}", path=path) from None
+            on_problem(InputError(f"line {i}: not a JSON object; row skipped", path=path))
+            continue
+        keys.update(dict.fromkeys(str(k) for k in row))
+        got = _row(row, path, i)
+        if isinstance(got, InputError):
+            on_problem(got)
+        else:
+            out.append(got)
+    if (warning := _unknown(keys, path, "key")) is not None:
+        on_problem(warning)
     return out
 
 
-def read_csv(path: Path) -> pd.DataFrame:
-    import io
+def read_csv(path: Path, *, on_problem: Callable[[InputError], None]) -> list[Entry]:
+    """Entries of a CSV table with a header row; a row with more or fewer fields than the header is reported and skipped.
 
-    import pandas as pd
+    Such a row has a comma too many or too few (a value holding a comma needs double
+    quotes): its values would land in the wrong columns. A header with no rows, and
+    columns that are not entry fields, are warnings.
 
+    >>> import tempfile; p = Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text('title,tags\\nA,rl\\nB, Jr.,moe\\nC,agent\\n')
+    >>> [e.title for e in read_csv(p, on_problem=lambda err: print(err.message))]
+    line 3: 3 fields where the header has 2 (a value holding a comma needs double quotes); row skipped
+    ['A', 'C']
+    """
+    reader = csv.reader(io.StringIO(_table_text(path), newline=""))
+    header: list[str] | None = None
+    out: list[Entry] = []
+    rows = end = 0
     try:
-        return pd.read_csv(io.StringIO(read_note_text(path)), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-        raise InputError(f"is not a readable CSV table: {err}", path=path) from None
+        for fields in reader:
+            # A quoted value may hold line breaks: a row runs from the line after the last one to `line_num`.
+            start, end = end + 1, reader.line_num
+            if not fields or fields == [""]:
+                continue
+            if header is None:
+                header = [f.strip() for f in fields]
+                if not set(header) & set(_TEXT_FIELDS):
+                    raise InputError(f"has none of the columns title, abstract, comment, tags (got {header})", path=path)
+                if (warning := _unknown(header, path, "column")) is not None:
+                    on_problem(warning)
+                continue
+            rows += 1
+            if len(fields) != len(header):
+                on_problem(InputError(
+                    f"line {start}: {len(fields)} field{'' if len(fields) == 1 else 's'} where the header has {len(header)} "
+                    "(a value holding a comma needs double quotes); row skipped", path=path))
+                continue
+            got = _row(dict(zip(header, fields)), path, start)
+            if isinstance(got, InputError):
+                on_problem(got)
+            else:
+                out.append(got)
+    except csv.Error as err:
+        raise InputError(f"line {reader.line_num}: is not a readable CSV table ({err})", path=path) from None
+    if header is None:
+        raise InputError("is not a CSV table (no header row)", path=path)
+    if not rows:
+        on_problem(NoteWarning("has a header row but no rows: nothing to read", path=path))
+    return out
 
 
 def entry_record(e: Entry) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from tagger.cli.inputs import read_inputs, vault_config
 from tagger.cli.options import add_aliases, add_format, add_inputs, add_top, at_least, date
+from tagger.cli.render import plural
 from tagger.cli.status import SUCCESS
 from tagger.entry import Entry
 from tagger.errors import InputError
@@ -37,14 +38,16 @@ def run(args: argparse.Namespace) -> int:
     from tagger.analysis.evaluate import add_months, default_since, evaluate_rolling, evaluate_split
     from tagger.analysis.scoring import evaluation_record, rolling_record
     from tagger.cli.progress import ProgressBar
-    from tagger.cli.render import format_evaluation, format_pooled, format_rolling, to_json
+    from tagger.cli.render import format_evaluation, format_pooled, format_rolling, read_line, to_json
     from tagger.entry import entry_date
 
     _, config = vault_config(args.paths, aliases_file=args.aliases)
     entries = read_inputs(args.paths, args.problems, aliases=config.alias_table)
+    if args.format != "json":
+        sys.stdout.write(read_line(entries, len(args.problems.failed)) + "\n")
     dated = [d for e in entries if e.tags and e.has_text and (d := entry_date(e)) is not None]
     if len(dated) < 10:
-        raise InputError(f"has {len(dated)} dated, tagged notes; an evaluation needs at least 10", path=args.paths[0])
+        raise InputError(f"has {plural(len(dated), 'dated, tagged note')}; an evaluation needs at least 10", path=args.paths[0])
     newest = max(dated)
     per_tag = args.per_tag or None
     out = sys.stdout

@@ -8,7 +8,7 @@ import sys
 
 from tagger.cli.inputs import read_inputs
 from tagger.cli.options import add_format, add_inputs
-from tagger.cli.render import plural
+from tagger.cli.render import plural, printable
 from tagger.cli.status import SOME_FAILED, SUCCESS
 from tagger.notes.tables import entry_record
 
@@ -22,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print what tagger reads in each input; exit code 1 if some file could not be read, else 0."""
     problems = args.problems
+    problems.list_all = True  # showing what is read is this command's job: every warning, each note named
     entries = read_inputs(args.paths, problems)
     out = sys.stdout
     if args.format == "jsonl":
@@ -32,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         for e in entries:
             date = e.date.isoformat() if e.date else "-"
             title = (e.title[:47] + "…") if len(e.title) > 48 else e.title
-            out.write(f"{date:10}  {title:48}  {len(e.abstract):4d} {len(e.comment):4d}  {' '.join('#' + t for t in e.tags)}\n")
+            out.write(f"{date:10}  {printable(title):48}  {len(e.abstract):4d} {len(e.comment):4d}  {' '.join('#' + t for t in e.tags)}\n")
         tagged = sum(bool(e.tags) for e in entries)
         out.write(f"{plural(len(entries), 'entry', 'entries')}, {tagged} tagged, {plural(len(problems.items), 'problem')}\n")
     return SOME_FAILED if problems.failed else SUCCESS

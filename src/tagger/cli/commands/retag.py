@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from tagger.cli.options import add_aliases, add_format, add_model, add_vault, at_least, fraction
-from tagger.cli.render import plural
+from tagger.cli.render import plural, reason_lines, shell_word, short_reason
 from tagger.cli.status import SOME_FAILED, SUCCESS
 from tagger.entry import Entry, Suggestion
-from tagger.errors import InputError
+from tagger.errors import InputError, printable
 
 if TYPE_CHECKING:
     from tagger.edit.plan import Change
@@ -110,30 +110,25 @@ def change_line(change: Change, style: Style, *, status: str | None = None) -> s
             parts.append("#" + t)
     parts += [style.removed(t) for t in change.old_tags if tag_key(t) not in new_keys]
     tail = f"  [{status}]" if status else ""
-    return f"{change.rel}\n    {old} → {' '.join(parts)}{tail}\n"
+    return f"{printable(change.rel)}\n    {old} → {' '.join(parts)}{tail}\n"
 
 
-def _summary_text(seen: int, to_change: int, kept: Counter[str], skipped: Counter[str]) -> str:
+def _summary_text(seen: int, to_change: int, kept: Counter[str], skip_reasons: Sequence[str]) -> str:
     """`N notes seen: …` then one reason per line, most frequent first.
 
-    >>> print(_summary_text(5, 1, Counter({"already tagged": 3}), Counter({"is a binary file": 1})), end="")
+    >>> print(_summary_text(5, 1, Counter({"already tagged": 3}), ["is a binary file, not a text note"]), end="")
     5 notes seen: 1 to change, 3 left as they are, 1 skipped
       left as they are:
-        3 already tagged
+        3  already tagged
       skipped:
-        1 is a binary file
+        1  is a binary file, not a text note
     """
-    head = f"{plural(seen, 'note')} seen: {to_change} to change, {sum(kept.values())} left as they are, {sum(skipped.values())} skipped\n"
-    lines = [head]
-    for title, reasons in (("left as they are", kept), ("skipped", skipped)):
-        if reasons:
-            lines.append(f"  {title}:\n")
-            lines += [f"    {n} {why}\n" for why, n in reasons.most_common()]
-    return "".join(lines)
-
-
-def _short_reason(reason: str) -> str:
-    return reason.split(";")[0].split(" (")[0]
+    lines = [f"{plural(seen, 'note')} seen: {to_change} to change, {sum(kept.values())} left as they are, {len(skip_reasons)} skipped"]
+    if kept:
+        lines += ["  left as they are:", *reason_lines([why for why, n in kept.items() for _ in range(n)])]
+    if skip_reasons:
+        lines += ["  skipped:", *reason_lines(skip_reasons)]
+    return "\n".join(lines) + "\n"
 
 
 # ---- run ------------------------------------------------------------------------------------
@@ -216,7 +211,7 @@ def run(args: argparse.Namespace) -> int:
                 if log_path.exists():
                     # Whatever stopped the run, the notes written so far are in the log.
                     err.write(f"\ntagger: stopped; every note is either untouched or fully written. "
-                              f"To undo what was written: tagger undo {_shell(log_path)}\n")
+                              f"To undo what was written: tagger undo {shell_word(log_path)}\n")
                 raise
 
     written = {c.rel for c in result.written} if result else set()
@@ -225,7 +220,7 @@ def run(args: argparse.Namespace) -> int:
     for s in [*skips, *(result.edited if result else [])]:
         # Reported below; counted now, so the exit code says so even if the output is cut short.
         args.problems.items.append(InputError(s.reason, path=s.rel))
-    skipped = Counter(_short_reason(s.reason) for s in skips)
+    skipped = Counter(short_reason(s.reason) for s in skips)
 
     if args.format == "jsonl":
         for c in plan.changes:
@@ -245,13 +240,13 @@ def run(args: argparse.Namespace) -> int:
             note = None if not args.write or c.rel in written else "not written: " + late.get(c.rel, "stopped")
             out.write(change_line(c, style, status=note))
         for rel, tag, score in plan.unconfident:
-            out.write(f"{rel}\n    {style.dim(f'no confident tag (best: #{tag} {score:.2f}); left alone')}\n")
+            out.write(f"{printable(rel)}\n    {style.dim(f'no confident tag (best: #{tag} {score:.2f}); left alone')}\n")
         for s in plan.skips[:MAX_SKIP_LINES]:
-            err.write(f"tagger: {s.rel}: {s.reason}\n")
+            err.write(f"tagger: {printable(s.rel)}: {s.reason}\n")
         if len(plan.skips) > MAX_SKIP_LINES:
             err.write(f"tagger: … and {len(plan.skips) - MAX_SKIP_LINES} more skipped (all listed with --format jsonl)\n")
         for s in result.edited if result else []:
-            err.write(f"tagger: {s.rel}: {s.reason}\n")
+            err.write(f"tagger: {printable(s.rel)}: {s.reason}\n")
 
     summary = {
         "type": "summary",
@@ -270,21 +265,15 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "jsonl":
         out.write(json.dumps(summary, ensure_ascii=False) + "\n")
     elif not quiet:
-        out.write(_summary_text(plan.seen, len(plan.changes), plan.kept, skipped))
+        out.write(_summary_text(plan.seen, len(plan.changes), plan.kept, [s.reason for s in skips]))
         if not args.write:
             if plan.changes:
                 out.write("dry run: no file was changed; apply with --write (an undo log is kept)\n")
         elif result is None:
             out.write("nothing to write\n")
         else:
-            out.write(f"wrote {plural(len(written), 'note')} in {summary['seconds']:.1f} s; undo with: tagger undo {_shell(result.log_path)}\n")
+            out.write(f"wrote {plural(len(written), 'note')} in {summary['seconds']:.1f} s; undo with: tagger undo {shell_word(result.log_path)}\n")
     return SOME_FAILED if skipped or (result and result.edited) else SUCCESS
-
-
-def _shell(path: Path | None) -> str:
-    import shlex
-
-    return shlex.quote(str(path))
 
 
 __all__ = ["MAX_SKIP_LINES", "SUGGEST_K", "Style", "add_arguments", "change_line", "run"]

@@ -32,12 +32,14 @@ def run(args: argparse.Namespace) -> int:
     """Run `tagger review` with parsed `args`; returns the exit code (user errors raise `TaggerError`)."""
     from tagger.analysis.review import review, review_record
     from tagger.cli.progress import ProgressBar
-    from tagger.cli.render import format_review
+    from tagger.cli.render import format_review, read_line
 
     if not 0.0 < args.missing_min <= 1.0 or not 0.0 <= args.stray_max < 1.0:
         raise InputError("--missing-min must be in (0, 1] and --stray-max in [0, 1)")
     _, config = vault_config(args.paths, aliases_file=args.aliases)
     entries = read_inputs(args.paths, args.problems, aliases=config.alias_table)
+    if args.format != "jsonl":
+        sys.stdout.write(read_line(entries, len(args.problems.failed)) + "\n")
     with ProgressBar("reviewing") as bar:
         result = review(
             entries, folds=args.folds, top=args.top or None, missing_min=args.missing_min, stray_max=args.stray_max, progress=bar

@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tagger.cli.inputs import read_inputs, vault_config
+from tagger.cli.inputs import model_path, read_inputs, vault_config
 from tagger.cli.options import add_format, add_inputs, add_model, add_top
+from tagger.cli.render import printable
 from tagger.cli.status import SOME_FAILED, SUCCESS
 
 log = logging.getLogger("tagger")
@@ -36,7 +37,6 @@ def run(args: argparse.Namespace) -> int:
 
     A missing or unusable model raises `NotTrainedError` / `ModelError`, which `tagger.cli.main` reports.
     """
-    from tagger.config import resolve_model_path
     from tagger.model.korean import KoreanSettings, warm_up
 
     problems = args.problems
@@ -46,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
     from tagger.model.io import load_model
 
     vault, config = vault_config(args.paths)
-    model = load_model(resolve_model_path(args.model, vault=vault, config=config))
+    # A note on stdin lies in no folder: the current one is where the vault was looked for.
+    model = load_model(model_path(args.model, vault, config, where="." if args.paths[0] == "-" else args.paths[0]))
     rows = model.suggest(entries, k=args.top)
     explanations = _explain(model, entries, args) if args.explain else None
     out = sys.stdout
@@ -64,8 +65,8 @@ def run(args: argparse.Namespace) -> int:
                 record["explanations"] = [explanation_record(x) for x in explanations[i]]
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             continue
-        name = e.title or (e.path.name if e.path else "(stdin)")
-        out.write(f"{name}\n" if not e.path or not e.title else f"{name}  ({e.path})\n")
+        name = printable(e.title or (e.path.name if e.path else "(stdin)"))
+        out.write(f"{name}\n" if not e.path or not e.title else f"{name}  ({printable(e.path)})\n")
         if not sugg:
             out.write("    (no text to suggest from)\n")
         for s in sugg:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tagger.cli.options import add_aliases, add_format, add_vault, fraction
+from tagger.cli.render import none_read, plural, printable
 from tagger.cli.status import SOME_FAILED, SUCCESS
 from tagger.errors import InputError
 
@@ -51,11 +52,11 @@ def run(args: argparse.Namespace) -> int:
     with ProgressBar("tags") as bar:
         got = load_notes(vault, include=config.include, exclude=config.exclude, progress=bar)
     for skip in got.skips:
-        sys.stderr.write(f"tagger: {skip.rel}: {skip.reason}\n")
+        sys.stderr.write(f"tagger: {printable(skip.rel)}: {skip.reason}\n")
     if not got.entries:
         # Same words as parse/train/review: an empty table would read as "a vault with no tags".
         if got.skips:
-            raise InputError(f"none of its {len(got.skips)} notes could be read (reasons above)", path=vault)
+            raise InputError(none_read(len(got.skips)), path=vault)
         raise InputError("holds no notes (*.md)", path=vault)
     vocab = build_vocabulary(got.entries)
     groups = vocab.spelling_groups()
@@ -96,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
             for t in groups:
                 for s, n in t.spellings:
                     if s != t.tag and s not in config.aliases:
-                        out.write(f"{_toml_key(s)} = {json.dumps(t.tag, ensure_ascii=False)}  # {n} note{'s' if n != 1 else ''}\n")
+                        out.write(f"{_toml_key(s)} = {json.dumps(t.tag, ensure_ascii=False)}  # {plural(n, 'note')}\n")
         if suggestions:
             out.write("\n# Likely aliases: different tags that may mean the same. Uncomment the lines you agree with.\n")
             for sug in suggestions:
@@ -113,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
             alias = f"→ {folded_aliases[t.key]} (alias)" if t.key in folded_aliases else ""
             out.write(f"{t.tag:{width}}  {t.notes:5d}  {_date(t.first):10}  {_date(t.last):10}  {' '.join(x for x in (spell, alias) if x)}".rstrip() + "\n")
         n_spellings = sum(len(t.spellings) for t in vocab.tags)
-        out.write(f"\n{len(vocab.tags)} tags ({n_spellings} spellings) on {vocab.tagged} tagged notes of {vocab.notes}\n")
+        out.write(f"\n{plural(len(vocab.tags), 'tag')} ({plural(n_spellings, 'spelling')}) on {plural(vocab.tagged, 'tagged note')} of {vocab.notes}\n")
         if groups:
             out.write(f"\nspelling groups ({len(groups)}): one tag written several ways; `tagger retag --normalize` writes the current one\n")
             for t in groups:
@@ -130,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
         if config.aliases:
             out.write(f"\naliases in use ({len(config.aliases)}): " + ", ".join(f"{k} → {v}" for k, v in config.aliases.items()) + "\n")
     return SOME_FAILED if got.skips else SUCCESS
+
 
 
 __all__ = ["add_arguments", "run"]

@@ -7,10 +7,10 @@ import sys
 import time
 from pathlib import Path
 
-from tagger.cli.inputs import read_inputs, vault_config
+from tagger.cli.inputs import model_path, read_inputs, vault_config
 from tagger.cli.options import add_aliases, add_inputs, add_model, days
 from tagger.cli.progress import ProgressBar
-from tagger.cli.render import plural
+from tagger.cli.render import none_read, plural, read_line
 from tagger.cli.status import SUCCESS
 
 
@@ -28,19 +28,21 @@ def run(args: argparse.Namespace) -> int:
     The model path is checked before training, so a bad `--model` fails at
     once; notes that cannot be read are reported and skipped, not fatal.
     """
-    from tagger.config import resolve_model_path
+    from tagger.config import TOOL_DIR, tool_dir
     from tagger.errors import InputError
     from tagger.model.estimator import TagModel
     from tagger.model.io import check_writable, save_model
 
     start = time.perf_counter()
     problems = args.problems
-    vault, config = vault_config(args.paths, aliases_file=args.aliases)
-    target = check_writable(resolve_model_path(args.model, vault=vault, config=config))
+    vault, config = vault_config(args.paths, aliases_file=args.aliases, folder_is_vault=True)
+    target = check_writable(model_path(args.model, vault, config, where=args.paths[0], saving=True))
+    if target.parent.name == TOOL_DIR:
+        tool_dir(target.parent.parent, create=True)  # its .gitignore keeps the model out of the vault's git
     entries = read_inputs(args.paths, problems, aliases=config.alias_table)
     if not entries:
         if problems.failed:
-            raise InputError(f"none of its {len(problems.failed)} notes could be read (reasons above)", path=args.paths[0])
+            raise InputError(none_read(len(problems.failed)), path=args.paths[0])
         raise InputError("no notes found; give a vault folder with .md notes", path=args.paths[0])
     model = TagModel() if args.half_life is None else TagModel(half_life_days=args.half_life)
     with ProgressBar("training") as bar:
@@ -52,18 +54,18 @@ def run(args: argparse.Namespace) -> int:
     meta = model.metadata_
     held = model.heldout_
     out = sys.stdout
-    tagged = sum(bool(e.tags) for e in entries)
-    out.write(f"read {plural(len(entries), 'entry', 'entries')} ({tagged} tagged){f', {len(problems.failed)} skipped' if problems.failed else ''}\n")
-    out.write(f"learned {len(model.tags_)} tags from {meta['notes']} notes ({meta['first_note']} – {meta['last_note']})")
+    out.write(read_line(entries, len(problems.failed)) + "\n")
+    out.write(f"learned {plural(len(model.tags_), 'tag')} from the {plural(meta['notes'], 'tagged note')} ({meta['first_note']} – {meta['last_note']})")
     left = meta.get("rare_tags_left_out", [])
-    out.write(f"; {len(left)} tags used only once left out\n" if left else "\n")
+    out.write(f"; {plural(len(left), 'tag')} used only once left out\n" if left else "\n")
     if held:
         out.write(
-            f"held-out newest {int(held['notes'])} notes: P@1 {held['P@1']:.3f}, assigned-set F1 {held['assigned_f1']:.3f}\n"
+            f"held-out newest {plural(int(held['notes']), 'note')}: P@1 {held['P@1']:.3f}, assigned-set F1 {held['assigned_f1']:.3f}\n"
         )
     out.write(f"saved {path} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - start:.1f} s\n")
     # Skipped notes were reported one per line above; the model was still trained and saved.
     return SUCCESS
+
 
 
 __all__ = ["add_arguments", "run"]

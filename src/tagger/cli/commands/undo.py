@@ -14,6 +14,7 @@ from pathlib import Path
 from tagger.cli.options import add_format
 from tagger.cli.render import plural
 from tagger.cli.status import SOME_FAILED, SUCCESS
+from tagger.errors import printable
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
             out.write(json.dumps({"path": rel, "status": "left", "reason": why}, ensure_ascii=False) + "\n")
     else:
         for rel, why in result.left:
-            sys.stderr.write(f"tagger: {rel}: {why}\n")
+            sys.stderr.write(f"tagger: {printable(rel)}: {why}\n")
         if not getattr(args, "quiet", False):
             parts = [f"restored {plural(len(result.restored), 'note')}"]
             if result.unchanged:
