@@ -38,6 +38,8 @@ import json, os, random, sys, time
 log, stop, out, seed = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 rng = random.Random(seed)
 while not os.path.exists(log) or os.path.getsize(log) == 0:
+    if os.path.exists(stop):  # the run wrote nothing: nothing to edit
+        sys.exit(0)
     time.sleep(0.0005)
 def records():
     with open(log, encoding="utf-8") as fh:
@@ -52,6 +54,8 @@ while not plan:
     vault = recs[0]["vault"] if recs else None
     plan = [r["path"] for r in recs if r.get("op") == "plan"]
     if not plan:
+        if os.path.exists(stop):
+            sys.exit(0)
         time.sleep(0.0005)
 edits = open(out, "w", encoding="utf-8")
 n = 0
@@ -160,6 +164,8 @@ def corpus_vault(corpus: Path, work: Path) -> tuple[Path, Path]:
     """A copy of the corpus and a model trained on it (once per benchmark run)."""
     vault = work / "vault"
     shutil.copytree(corpus, vault)
+    for p in vault.rglob("*"):  # the shared corpus is read-only; the copy is the author's vault
+        p.chmod(p.stat().st_mode | 0o200)
     model = work / "model.joblib"
     subprocess.run([sys.executable, "-m", "tagger", "train", str(vault), "--model", str(model)], check=True, capture_output=True)
     return vault, model
