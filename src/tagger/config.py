@@ -156,7 +156,7 @@ def _patterns(value: Any, key: str, path: Path) -> tuple[str, ...]:
 
 
 #: Where a model is looked for when nothing else says.
-DEFAULT_MODEL = Path("models") / "tagger.joblib"
+DEFAULT_MODEL = Path("models") / "tagger.model"
 #: The environment variable naming a model file.
 ENV_VAR = "TAGGER_MODEL"
 
@@ -164,7 +164,7 @@ ENV_VAR = "TAGGER_MODEL"
 def resolve_model_path(
     path: str | os.PathLike[str] | None = None, *, vault: Path | None = None, config: Config | None = None
 ) -> Path:
-    """Where the model is: `path`, else `$TAGGER_MODEL`, else the vault's `tagger.toml`, else `models/tagger.joblib`.
+    """Where the model is: `path`, else `$TAGGER_MODEL`, else the vault's `tagger.toml`, else `DEFAULT_MODEL` (`models/tagger.model`).
 
     Standard library only, so the hook can tell whether a model exists before it
     pays for numpy; pass the `config` already loaded to avoid reading it again.

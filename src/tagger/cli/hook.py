@@ -33,7 +33,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-# Standard-library-only modules; numpy, scipy, joblib and kiwipiepy wait until a note needs the model.
+# Standard-library-only modules; numpy, scipy and kiwipiepy wait until a note needs the model.
 from tagger.analysis.vocabulary import build_vocabulary
 from tagger.cli.options import at_least
 from tagger.cli.staged import fix_commands, group_by_vault, is_vault_note, stale_warning, staged_notes, train_command

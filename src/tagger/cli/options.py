@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-_MODEL_HELP = "model file (default: $TAGGER_MODEL, the vault's tagger.toml [model] path, or models/tagger.joblib)"
+_MODEL_HELP = "model file (default: $TAGGER_MODEL, the vault's tagger.toml [model] path, or models/tagger.model)"
 _YYMMDD = re.compile(r"\d{6}")
 
 
