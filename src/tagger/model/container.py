@@ -268,8 +268,8 @@ def _open_zip(where: Path, fh: IO[bytes]) -> zipfile.ZipFile:
         what = sniff(head)
         if what is not None and ("pickle" in what or "joblib" in what):
             raise ModelError(
-                f"is {what}, not a tagger model: tagger never loads pickles (loading one can run code). "
-                f"An older tagger wrote its models so: {_RETRAIN}",
+                f"is {what}, not a tagger model file: tagger never loads pickles, since loading one can run code "
+                f"(tagger saved its models so before model format 6); {_RETRAIN}",
                 path=where,
             )
         raise ModelError(f"is not a tagger model file{f' (it is {what})' if what else ''}; {_RETRAIN}", path=where)

@@ -180,8 +180,8 @@ def compatibility(header: dict[str, Any], path: Path) -> list[str]:
     expected = features_fingerprint(korean)
     if header.get("fingerprint") != expected:
         raise ModelError(
-            f"was made by {made_by}, which turns notes into features differently (fingerprint "
-            f"{header.get('fingerprint')!r}, this tagger {__version__}: {expected!r}); {_RETRAIN}",
+            f"was made by {made_by}, which turns notes into features differently from this tagger {__version__} "
+            f"(features fingerprint {header.get('fingerprint')!r}, here {expected!r}); {_RETRAIN}",
             path=path,
         )
     warnings = []
