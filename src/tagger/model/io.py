@@ -80,7 +80,7 @@ def save_model(model: TagModel, path: str | os.PathLike[str], *, provenance: dic
     header = {
         "magic": MAGIC,
         "format": FORMAT,
-        "fingerprint": features_fingerprint(model.korean),
+        "fingerprint": features_fingerprint(model.korean_settings),
         "features_version": FEATURES_VERSION,
         "metadata": {**model.metadata_, **(provenance or {}), **_versions()},
         "model": parts.state,

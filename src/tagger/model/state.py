@@ -51,7 +51,9 @@ def model_parts(model: TagModel) -> Parts:
     """
     model.check_fitted()
     settings = model.get_params()
-    settings["korean"] = {**dataclasses.asdict(model.korean), "pos": list(model.korean.pos)}
+    # Saved as used (None means the default analysis): the file says what it was, and the fingerprint hashes it.
+    korean = model.korean_settings
+    settings["korean"] = {**dataclasses.asdict(korean), "pos": list(korean.pos)}
     coef = model.coef_.tocsr()
     if coef.nnz > _INT32_MAX or coef.shape[1] > _INT32_MAX:
         raise ValueError(f"a model of {coef.nnz} weights over {coef.shape[1]} features is too large to save")
@@ -121,7 +123,8 @@ def model_from_parts(state: dict[str, Any], vocabulary: Any, arrays: dict[str, n
     True
     """
     settings = dict(state["settings"])
-    settings["korean"] = korean_from_json(settings.pop("korean"))
+    korean = korean_from_json(settings.pop("korean"))
+    settings["korean"] = None if korean == KoreanSettings() else korean
     model = TagModel(**settings)
     model._check_settings()
     model.tags_ = _list(state["tags"], str, "tags")
