@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -41,6 +39,7 @@ from tagger.model.calibrate import (
     sigmoid,
 )
 from tagger.model.features import Tokens, tokenize
+from tagger.model.inputs import as_entries, with_tags
 from tagger.model.korean import KoreanSettings
 from tagger.model.names import PhraseIndex, name_match_matrix, tag_phrase
 from tagger.model.params import Estimator
@@ -170,7 +169,7 @@ class TagModel(Estimator):
         documented defaults (`tagger.model.calibrate`) and `heldout_` is empty.
         """
         self._check_settings()
-        entries = _with_tags(as_entries(X), y)
+        entries = with_tags(as_entries(X), y)
         report = progress or no_progress
         usable = [e for e in entries if e.tags and e.has_text]
         if len(usable) < 5:
@@ -316,7 +315,7 @@ class TagModel(Estimator):
         `y`, if given, replaces the entries' tags as in `fit`. NaN when no entry is tagged.
         """
         self.check_fitted()
-        entries = [e for e in _with_tags(as_entries(X), y) if e.tags and e.has_text]
+        entries = [e for e in with_tags(as_entries(X), y) if e.tags and e.has_text]
         if not entries:
             return float("nan")
         top = np.argmax(self.predict_proba(entries), axis=1)
@@ -354,43 +353,6 @@ class TagModel(Estimator):
         return sum(b.size for b in self.blocks_)
 
 
-def as_entries(X: Any) -> list[Entry]:
-    """What `fit`, `predict_proba` and `score` accept, as entries.
-
-    Entries as they are; a pandas DataFrame through `entries_from_frame`; a path (str or
-    `Path`: a vault folder, a note, a digest, a .jsonl/.csv table) through `read_entries`.
-
-    >>> as_entries([Entry(title="Mamba")])[0].title
-    'Mamba'
-    >>> as_entries([{"title": "Mamba"}])
-    Traceback (most recent call last):
-    TypeError: TagModel reads entries, a DataFrame of them or a path; got a list holding dict
-    """
-    if isinstance(X, (str, os.PathLike)):
-        from tagger.notes.read import read_entries
-
-        return read_entries(Path(X))
-    if hasattr(X, "columns") and hasattr(X, "to_dict"):  # a DataFrame, told apart without importing pandas
-        from tagger.notes.tables import entries_from_frame
-
-        return entries_from_frame(X)
-    items = list(X)
-    odd = next((x for x in items if not isinstance(x, Entry)), None)
-    if odd is not None:
-        raise TypeError(f"TagModel reads entries, a DataFrame of them or a path; got a {type(X).__name__} holding {type(odd).__name__}")
-    return items
-
-
-def _with_tags(entries: list[Entry], y: Sequence[Any] | None) -> list[Entry]:
-    """`entries`, their tags replaced by `y`'s (one collection of tags, or one tag, per entry) when given."""
-    if y is None:
-        return entries
-    tags = list(y)
-    if len(tags) != len(entries):
-        raise ValueError(f"y has {len(tags)} rows for {len(entries)} entries")
-    return [e.replace(tags=(t,) if isinstance(t, str) else tuple(str(x) for x in t)) for e, t in zip(entries, tags)]
-
-
 def _fields(tokens: Sequence[Tokens]) -> list[list[tuple[str, ...]]]:
     return [[t.title for t in tokens], [t.text for t in tokens], [t.comment for t in tokens], [t.translation for t in tokens]]
 
@@ -406,4 +368,4 @@ def _stack(blocks: Sequence[Block], tokens: Sequence[Tokens]) -> sp.csr_matrix:
     return sp.hstack([b.transform(f) for b, f in zip(blocks, _fields(tokens))], format="csr")
 
 
-__all__ = ["Scores", "TagModel", "as_entries"]
+__all__ = ["Scores", "TagModel"]
