@@ -14,7 +14,7 @@ import pytest
 import tagger
 from tagger import Entry, TagModel, load_model, read_entries, save_model, suggest_tags
 from tagger.cli.main import main
-from tagger.errors import InputError, ModelError, NotTrainedError, TaggerError
+from tagger.errors import InputError, NotTrainedError, TaggerError
 from tagger.config import resolve_model_path
 from tagger.notes.parse import parse_digest
 from tagger.suggest import suggest_frame, suggest_many

@@ -28,7 +28,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from tagger.errors import ModelError, missing_model
+from tagger.errors import ModelError, NotTrainedError, missing_model
 
 #: Caps on what a model file may declare. The whole-corpus model (3,100 notes, 260 tags)
 #: holds 12.5 MB of arrays in an 8 MB file; these leave room for vaults 80× larger.
@@ -83,6 +83,8 @@ def write_container(target: Path, members: Iterable[tuple[str, bytes]], *, level
     A reader never sees half a model, and an interrupted save leaves the old one. Level 1
     deflate: the weights barely compress at any level, and level 1 packs the column indices
     smaller than level 6 (2.18 vs 2.44 MB on the corpus model) in a third of the time.
+
+    >>> write_container(Path("models/tagger.model"), [("model.json", b"{}")])  # doctest: +SKIP
     """
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -147,9 +149,18 @@ class ModelFile:
         """Open `path`, refusing (with a `ModelError` naming it) anything but a sound model container."""
         where = Path(path)
         if not where.exists():
+            old = where.with_suffix(".joblib")
+            if old != where and old.is_file():  # the default path of tagger before model format 6
+                raise NotTrainedError(
+                    f"no model here; {old.name} beside it is a model from an older tagger, a pickle, which tagger "
+                    f"no longer loads (loading one can run code): {_RETRAIN}",
+                    path=where,
+                )
             raise missing_model(where)
         if where.is_dir():
             raise ModelError("is a folder, not a model file; give the model's file name", path=where)
+        if not where.is_file():  # a FIFO would block the open below, a device would never end
+            raise ModelError("is not a regular file, so not a model file; give the model's file name", path=where)
         try:
             fh = open(where, "rb")  # noqa: SIM115 - closed by close() / __exit__
         except OSError as err:
