@@ -73,7 +73,11 @@ def rules() -> dict[str, dict[str, str]]:
 
 
 def fingerprint_source(korean: KoreanSettings) -> dict[str, Any]:
-    """Everything the fingerprint hashes, as plain data (for `tagger model --format json` and debugging)."""
+    """Everything the fingerprint hashes, as plain data (to see what changed when a model is refused).
+
+    >>> fingerprint_source(KoreanSettings())["features_version"] == FEATURES_VERSION
+    True
+    """
     return {
         "features_version": FEATURES_VERSION,
         "block_fields": list(BLOCK_FIELDS),
@@ -84,7 +88,11 @@ def fingerprint_source(korean: KoreanSettings) -> dict[str, Any]:
 
 @functools.cache
 def features_fingerprint(korean: KoreanSettings) -> str:
-    """16 hex digits of SHA-256 over `fingerprint_source(korean)`; computed once per process and settings."""
+    """16 hex digits of SHA-256 over `fingerprint_source(korean)`; computed once per process and settings.
+
+    >>> features_fingerprint(KoreanSettings()) == features_fingerprint(KoreanSettings(min_length=1))
+    True
+    """
     text = json.dumps(fingerprint_source(korean), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 

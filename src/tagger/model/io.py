@@ -161,6 +161,10 @@ def compatibility(header: dict[str, Any], path: Path) -> list[str]:
     Refused: another `format`, or another features fingerprint (notes would become other
     features than the weights were learned on). Warned: another kiwipiepy or its model
     (a few Korean words may be split otherwise; retraining removes the warning).
+
+    >>> compatibility({"format": 5, "metadata": {"tagger_version": "0.1.0"}}, Path("old.model"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    tagger.errors.ModelError: old.model: is a model in format 5 (made by tagger 0.1.0); this tagger ... reads format 6: retrain ...
     """
     from tagger.model.fingerprint import features_fingerprint
     from tagger.model.state import korean_from_json
@@ -226,7 +230,10 @@ def load_model(path: str | os.PathLike[str] | None = None, *, vault: Path | None
 
 
 def load_checked(where: Path) -> tuple[TagModel, list[str]]:
-    """`load_model` without logging: the model and the warnings about it (for `tagger model`)."""
+    """`load_model` without logging: the model and the warnings about it (for `tagger model`).
+
+    >>> model, warnings = load_checked(Path("models/tagger.model"))  # doctest: +SKIP
+    """
     import numpy as np
 
     from tagger.model.state import ARRAY_DTYPES, array_shapes, model_from_parts

@@ -36,7 +36,11 @@ _INT32_MAX = 2**31 - 1
 
 @dataclass
 class Parts:
-    """A model as saved: `state` (model.json's "model"), `vocabulary` (each block's terms in column order), `arrays`."""
+    """A model as saved: `state` (model.json's "model"), `vocabulary` (each block's terms in column order), `arrays`.
+
+    >>> model_parts(model).vocabulary["title"][:2]  # doctest: +SKIP
+    ['#abil', '#able']
+    """
 
     state: dict[str, Any]
     vocabulary: dict[str, list[str]]
@@ -89,7 +93,11 @@ def model_parts(model: TagModel) -> Parts:
 
 
 def npy_bytes(array: np.ndarray) -> bytes:
-    """`array` as a `.npy` file's bytes (format 1.0, never pickled)."""
+    """`array` as a `.npy` file's bytes (format 1.0, never pickled).
+
+    >>> npy_bytes(np.zeros(2, dtype="<f4"))[:6]
+    b'\x93NUMPY'
+    """
     buf = io.BytesIO()
     np.lib.format.write_array(buf, array, version=(1, 0), allow_pickle=False)
     return buf.getvalue()
@@ -161,7 +169,14 @@ def model_from_parts(state: dict[str, Any], vocabulary: Any, arrays: dict[str, n
 
 
 def korean_from_json(raw: Any) -> KoreanSettings:
-    """`KoreanSettings` from JSON, each field of its default's type (they reach Kiwi's constructor)."""
+    """`KoreanSettings` from JSON, each field of its default's type (they reach Kiwi's constructor).
+
+    >>> korean_from_json({"min_length": 2, "pos": ["NNG"]}).pos
+    ('NNG',)
+    >>> korean_from_json({"load_typo_dict": "yes", "pos": ["NNG"]})
+    Traceback (most recent call last):
+    TypeError: the Korean setting load_typo_dict is not a bool
+    """
     values = dict(raw)
     values["pos"] = tuple(_list(values.get("pos"), str, "Korean tags"))
     settings = KoreanSettings(**values)
