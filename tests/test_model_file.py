@@ -243,6 +243,12 @@ def test_tagger_model_shows_a_refused_model_and_why(good: Path, tmp_path: Path, 
     assert len(err.strip().splitlines()) == 1 and "retrain" in err
 
 
+def test_provenance_is_saved_as_plain_data(model: TagModel, tmp_path: Path) -> None:
+    path = save_model(model, tmp_path / "m.model", provenance={"sources": [tmp_path / "vault"], "aliases": {"lm": "llm"}})
+    meta = load_model(path).metadata_
+    assert meta["sources"] == [str(tmp_path / "vault")] and meta["aliases"] == {"lm": "llm"}
+
+
 def test_reading_the_header_does_not_check_the_format(good: Path, tmp_path: Path) -> None:
     path = tmp_path / "m.model"
     header_edited(good, path, lambda h: h.update(format=7))

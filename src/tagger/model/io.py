@@ -82,7 +82,8 @@ def save_model(model: TagModel, path: str | os.PathLike[str], *, provenance: dic
         "format": FORMAT,
         "fingerprint": features_fingerprint(model.korean_settings),
         "features_version": FEATURES_VERSION,
-        "metadata": {**model.metadata_, **(provenance or {}), **_versions()},
+        # Metadata describes; a Path or a date given as provenance is saved as its text.
+        "metadata": json.loads(json.dumps({**model.metadata_, **(provenance or {}), **_versions()}, default=str)),
         "model": parts.state,
     }
     members = [
