@@ -175,6 +175,15 @@ def _zip_bomb(good: Path, dst: Path) -> None:
                     fh.write(chunk)
 
 
+def _vocabulary_over_its_cap(good: Path, dst: Path) -> None:
+    # 20 MB of JSON that packs like a real vocabulary (no zip bomb): refused by its own cap, unread.
+    vocab = json.loads(members(good)["vocabulary.json"])
+    rng = np.random.default_rng(0)
+    words = ["".join(chr(97 + c) for c in rng.integers(0, 26, 12)) for _ in range(5000)]
+    vocab["text"] = [f"{w}{i}" for i in range(230) for w in words]
+    edited(good, dst, vocabulary__json=json.dumps(vocab).encode())
+
+
 def _zip_entry_understates_its_size(good: Path, dst: Path) -> None:
     dst.write_bytes(good.read_bytes())
     size = len(members(good)["vocabulary.json"])
@@ -287,6 +296,7 @@ BAD = {
     "stored-entry-claims-gigabytes": (_stored_entry_claims_gigabytes, "runs past the end of the file"),
     "zip64-locator": (_zip64_locator, "zip64"),
     "zip-bomb": (_zip_bomb, "a zip bomb"),
+    "vocabulary-over-its-cap": (_vocabulary_over_its_cap, "more than 16,777,216"),
     "zip-entry-understates-its-size": (_zip_entry_understates_its_size, "is damaged"),
     "thousands-of-entries": (_thousands_of_entries, "2,010 entries"),
     "encrypted": (_encrypted_flag, "is encrypted"),

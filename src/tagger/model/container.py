@@ -34,7 +34,11 @@ from tagger.errors import ModelError, NotTrainedError, missing_model
 #: holds 12.5 MB of arrays in an 8 MB file; these leave room for vaults 80× larger.
 MAX_FILE_BYTES = 1 << 30
 MAX_TOTAL_BYTES = 1 << 30
-MAX_JSON_BYTES = 256 << 20
+#: JSON becomes Python objects of up to ~8× its size (a 63 MB vocabulary.json of short terms
+#: peaked at 529 MB), so its members are capped far lower than the arrays: the corpus model's
+#: model.json is 43 KB (260 tags) and its vocabulary.json 0.47 MB (33,000 terms).
+MAX_HEADER_BYTES = 4 << 20
+MAX_VOCABULARY_BYTES = 16 << 20
 MAX_MEMBERS = 32
 #: The central directory is parsed by zipfile into one object per entry: bounded first.
 MAX_DIRECTORY_BYTES = 64 << 10
@@ -134,7 +138,7 @@ class ModelFile:
     """An open model file whose container has passed every check; members are read by name.
 
     >>> with ModelFile.open("models/tagger.model") as mf:  # doctest: +SKIP
-    ...     mf.read_json("model.json")["format"]
+    ...     mf.read_json("model.json", MAX_HEADER_BYTES)["format"]
     6
     """
 
@@ -203,9 +207,9 @@ class ModelFile:
         with self._member(info) as fh:
             return self._read(fh, info.file_size, name)
 
-    def read_json(self, name: str) -> Any:
-        """Member `name` parsed as JSON (UTF-8, at most `MAX_JSON_BYTES`)."""
-        data = self.read_bytes(name, MAX_JSON_BYTES)
+    def read_json(self, name: str, limit: int) -> Any:
+        """Member `name` parsed as JSON (UTF-8), refused if it declares more than `limit` bytes."""
+        data = self.read_bytes(name, limit)
         try:
             return json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError) as err:
@@ -375,4 +379,13 @@ def _npy_header(fh: IO[bytes], mf: ModelFile, name: str) -> tuple[str, bool, tup
     return header["descr"], header["fortran_order"], header["shape"], used + length
 
 
-__all__ = ["ITEM_SIZES", "MAX_FILE_BYTES", "MAX_JSON_BYTES", "MAX_TOTAL_BYTES", "ModelFile", "sniff", "write_container"]
+__all__ = [
+    "ITEM_SIZES",
+    "MAX_FILE_BYTES",
+    "MAX_HEADER_BYTES",
+    "MAX_TOTAL_BYTES",
+    "MAX_VOCABULARY_BYTES",
+    "ModelFile",
+    "sniff",
+    "write_container",
+]

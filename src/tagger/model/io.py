@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from tagger._version import __version__
 from tagger.config import resolve_model_path
 from tagger.errors import ModelError
-from tagger.model.container import ModelFile, write_container
+from tagger.model.container import MAX_HEADER_BYTES, MAX_VOCABULARY_BYTES, ModelFile, write_container
 
 if TYPE_CHECKING:
     from tagger.model.estimator import TagModel
@@ -121,7 +121,7 @@ def check_writable(path: str | os.PathLike[str]) -> Path:
 
 
 def _header(mf: ModelFile) -> dict[str, Any]:
-    header = mf.read_json(_HEADER) if _HEADER in mf.members else None
+    header = mf.read_json(_HEADER, MAX_HEADER_BYTES) if _HEADER in mf.members else None
     if not isinstance(header, dict) or header.get("magic") != MAGIC:
         raise ModelError(f"is a zip file but not a tagger model; {_RETRAIN}", path=mf.path)
     if not isinstance(header.get("metadata"), dict):
@@ -246,7 +246,7 @@ def load_checked(where: Path) -> tuple[TagModel, list[str]]:
         try:
             state = header["model"]
             shapes = array_shapes(state)
-            vocabulary = mf.read_json(_VOCABULARY)
+            vocabulary = mf.read_json(_VOCABULARY, MAX_VOCABULARY_BYTES)
             arrays = {}
             for name, descr in ARRAY_DTYPES.items():
                 data = mf.read_array(f"{name}.npy", descr, shapes[name])
