@@ -51,7 +51,7 @@ def _prepare(work: Path) -> tuple[Path, Path, list[str], str, str]:
     t0 = time.perf_counter()
     model = TagModel().fit([e for e in entries if e.path not in held])
     print(f"trained on {source.name}: {model.metadata_.get('notes')} notes in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-    model_path = save_model(model, work / "tagger.joblib")
+    model_path = save_model(model, work / "tagger.model")
     for e in staged:
         assert e.path is not None
         e.path.write_bytes(set_tags(e.path.read_bytes().decode("utf-8"), []).encode("utf-8"))

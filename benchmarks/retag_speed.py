@@ -69,7 +69,7 @@ def run(model: Path | None = None) -> dict[str, float]:
 
             t0 = time.perf_counter()
             fitted = TagModel().fit(read_entries(vault, on_problem=lambda err: None))
-            model = save_model(fitted, work / "tagger.joblib")
+            model = save_model(fitted, work / "tagger.model")
             print(f"trained on {source.name} in {time.perf_counter() - t0:.1f} s (not part of the figures)", file=sys.stderr)
         before = _tree_digest(vault)
         common = ("--model", str(model), "--format", "jsonl")

@@ -33,7 +33,7 @@ def example_model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tagger.model import TagModel
     from tagger.model.io import save_model
 
-    path = tmp_path_factory.mktemp("example-model") / "tagger.joblib"
+    path = tmp_path_factory.mktemp("example-model") / "tagger.model"
     save_model(TagModel().fit(read_entries(EXAMPLE_VAULT, on_problem=lambda err: None)), path)
     return path
 

@@ -321,7 +321,7 @@ def test_model_from_environment(vault: Vault, monkeypatch: pytest.MonkeyPatch) -
     (vault.root / "tagger.toml").unlink()
     (vault.root / ".git").mkdir()  # still the vault root, without tagger.toml
     files = _untagged(vault)
-    assert check_main(files) == 2  # .tagger/model.joblib does not exist here
+    assert check_main(files) == 2  # .tagger/tagger.model does not exist here
     monkeypatch.setenv("TAGGER_MODEL", str(vault.model))
     assert check_main(files) == 1
 

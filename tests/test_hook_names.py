@@ -101,7 +101,7 @@ def test_a_fresh_clone_without_a_model_says_what_to_do_in_one_line(vault: Path, 
     assert check_main([name]) == 2
     out = capsys.readouterr().out
     assert out.splitlines() == [
-        "tagger-check: no model at .tagger/model.joblib (models are not committed: a fresh clone has none); "
+        "tagger-check: no model at .tagger/tagger.model (models are not committed: a fresh clone has none); "
         'train one with `tagger train .`, or set on_missing_model = "warn" under [hook] in tagger.toml '
         "to commit unchecked until then"
     ]
@@ -122,5 +122,5 @@ def test_model_trained_in_the_vault_is_not_staged(vault: Path, example_model_fil
     assert main(["train", ".", "-q"]) == 0
     subprocess.run(["git", "add", "-A"], check=True)
     staged = subprocess.run(["git", "diff", "--cached", "--name-only"], capture_output=True, text=True, check=True).stdout
-    assert (vault / ".tagger" / "model.joblib").is_file()
+    assert (vault / ".tagger" / "tagger.model").is_file()
     assert staged and ".tagger" not in staged and ".joblib" not in staged

@@ -80,7 +80,7 @@ def test_suggest_finds_the_vaults_model(
 def test_precedence_is_flag_then_environment_then_config_then_default(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     vault = (home / "vault").resolve()
     tool_dir(vault, create=True)
-    assert resolve_model_path(None, vault=vault) == vault / ".tagger" / "model.joblib"
+    assert resolve_model_path(None, vault=vault) == vault / ".tagger" / "tagger.model"
     (vault / "tagger.toml").write_text('[model]\npath = "m/conf.joblib"\n', encoding="utf-8")
     assert resolve_model_path(None, vault=vault) == vault / "m" / "conf.joblib"
     monkeypatch.setenv("TAGGER_MODEL", "env.joblib")
@@ -108,6 +108,6 @@ def test_nothing_tagger_keeps_is_committed(home: Path, example_model_file: Path)
 def test_an_authors_gitignore_is_kept(home: Path) -> None:
     folder = home / "vault" / ".tagger"
     folder.mkdir(parents=True)
-    (folder / ".gitignore").write_text("*\n!model.joblib\n", encoding="utf-8")
+    (folder / ".gitignore").write_text("*\n!tagger.model\n", encoding="utf-8")
     tool_dir(home / "vault", create=True)
-    assert (folder / ".gitignore").read_text(encoding="utf-8") == "*\n!model.joblib\n"
+    assert (folder / ".gitignore").read_text(encoding="utf-8") == "*\n!tagger.model\n"

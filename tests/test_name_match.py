@@ -19,7 +19,8 @@ import tagger.model.names
 from tagger import read_entries
 from tagger.entry import Entry
 from tagger.model import TagModel
-from tagger.model.io import load_model, model_state, save_model
+from tagger.model.io import load_model, save_model
+from tagger.model.state import model_parts
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -175,9 +176,10 @@ def test_save_load_round_trip_after_matching(
     example_model: TagModel, example_entries: list[Entry], tmp_path: Path
 ) -> None:
     before = example_model.name_matches(example_entries)  # the index is built now
-    state = model_state(example_model)
-    assert "phrase_index" not in repr(sorted(state)) and "phrase_index" not in repr(sorted(state["settings"]))
-    loaded = load_model(save_model(example_model, tmp_path / "m.joblib"))
+    parts = model_parts(example_model)
+    assert "phrase_index" not in repr(sorted(parts.state)) and "phrase_index" not in repr(sorted(parts.state["settings"]))
+    assert not any("phrase" in name for name in parts.arrays)
+    loaded = load_model(save_model(example_model, tmp_path / "m.model"))
     assert loaded.tag_phrases_ == example_model.tag_phrases_
     assert np.array_equal(loaded.name_matches(example_entries), before)
     assert "phrase_index" not in repr(loaded)

@@ -327,3 +327,21 @@ def test_undo_names_a_note_the_retag_did_not_write_as_such(tmp_path: Path) -> No
     assert [c.rel for c in result.written] == ["n0.md"] and [s.rel for s in result.skipped] == ["n1.md"]
     undone = undo_log(log)
     assert undone.restored == ["n0.md"] and undone.not_written == ["n1.md"] and undone.left == []
+
+
+def test_training_onto_a_full_disk_is_one_line_and_keeps_the_old_model(
+    tmp_path: Path, example_vault: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = tmp_path / "m.model"
+    assert main(["train", str(example_vault), "--model", str(model)]) == 0
+    before = model.read_bytes()
+    capsys.readouterr()
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    assert main(["train", str(example_vault), "--model", str(model)]) == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "unchanged" in err and "Traceback" not in err
+    assert model.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["m.model"]

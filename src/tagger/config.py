@@ -7,7 +7,7 @@ vault may want to change::
     lm = "llm"
     efficient_training = "efficient-training"
     [model]
-    path = ".tagger/model.joblib"   # relative to the vault root (this is the default)
+    path = ".tagger/tagger.model"   # relative to the vault root (this is the default)
     [hook]
     on_missing_model = "fail"       # or "warn"
     stale_after_notes = 50
@@ -159,14 +159,14 @@ def _patterns(value: Any, key: str, path: Path) -> tuple[str, ...]:
 #: tagger's own folder in a vault: the model, undo logs, locks; kept out of git (`tool_dir`).
 TOOL_DIR = ".tagger"
 #: Where a vault's model is when nothing else says, relative to the vault root.
-DEFAULT_MODEL = Path(TOOL_DIR) / "model.joblib"
+DEFAULT_MODEL = Path(TOOL_DIR) / "tagger.model"
 #: The environment variable naming a model file.
 ENV_VAR = "TAGGER_MODEL"
 #: What `tool_dir` writes into `.tagger/.gitignore`: the folder is this machine's, not the vault's history.
 TOOL_GITIGNORE = """\
 # Written by tagger. Nothing in this folder is committed: the model is rebuilt from the
 # notes with `tagger train`, and undo logs and locks belong to this machine. To commit the
-# model anyway, add a line `!model.joblib` (with your model's file name) below.
+# model anyway, add a line `!tagger.model` (with your model's file name) below.
 *
 """
 
@@ -203,15 +203,15 @@ def tool_dir(vault: Path | str, *, create: bool = False) -> Path:
 def resolve_model_path(
     path: str | os.PathLike[str] | None = None, *, vault: Path | None = None, config: Config | None = None
 ) -> Path:
-    """Where the model is: `path`, else `$TAGGER_MODEL`, else the vault's `[model] path`, else `VAULT/.tagger/model.joblib`.
+    """Where the model is: `path`, else `$TAGGER_MODEL`, else the vault's `[model] path`, else `VAULT/.tagger/tagger.model`.
 
     Without `vault` or `config`, the vault is the current folder's (`find_vault_root`),
     else the current folder. Standard library only, so the hook can tell whether a
     model exists before it pays for numpy; pass the `config` already loaded to avoid
     reading it again.
 
-    >>> str(resolve_model_path("m.joblib")), resolve_model_path(vault=Path("vault"), config=Config()).as_posix()
-    ('m.joblib', 'vault/.tagger/model.joblib')
+    >>> str(resolve_model_path("m.model")), resolve_model_path(vault=Path("vault"), config=Config()).as_posix()
+    ('m.model', 'vault/.tagger/tagger.model')
     """
     if path:
         return Path(path)

@@ -14,7 +14,7 @@ from tagger.cli.main import main as tagger_main
 ROOT = Path(__file__).resolve().parents[3]
 VAULT = ROOT / "data" / "example-vault"
 NOTE = ROOT / "data" / "new-note.md"
-MODEL = ROOT / "models" / "demo.joblib"
+MODEL = ROOT / "models" / "demo.model"
 
 
 def _run(args: list[str]) -> int:

@@ -33,7 +33,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-# Standard-library-only modules; numpy, scipy, joblib and kiwipiepy wait until a note needs the model.
+# Standard-library-only modules; numpy, scipy and kiwipiepy wait until a note needs the model.
 from tagger.analysis.vocabulary import build_vocabulary
 from tagger.cli.options import at_least, fraction
 from tagger.cli.render import shell_word
@@ -104,7 +104,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("filenames", nargs="*", metavar="FILE", help="staged files (pre-commit passes them)")
-    p.add_argument("--model", type=Path, help="model file (default: $TAGGER_MODEL, tagger.toml [model] path, or .tagger/model.joblib in the vault)")
+    p.add_argument("--model", type=Path, help="model file (default: $TAGGER_MODEL, tagger.toml [model] path, or .tagger/tagger.model in the vault)")
     p.add_argument("--aliases", type=Path, metavar="FILE", help="alias file (TOML) on top of tagger.toml [aliases]")
     p.add_argument("--top", type=at_least(1), default=5, metavar="K", help="suggestions to show per note (default: 5)")
     p.add_argument("--min-score", type=fraction, default=WRITE_FLOOR, metavar="X",

@@ -83,13 +83,13 @@ def vault_config(
 
 
 def model_path(model: str | None, vault: Path | None, config: Config, *, where: str, saving: bool = False) -> Path:
-    """The model file for inputs in `vault`: `--model`, `$TAGGER_MODEL`, `[model] path`, else `VAULT/.tagger/model.joblib`.
+    """The model file for inputs in `vault`: `--model`, `$TAGGER_MODEL`, `[model] path`, else `VAULT/.tagger/tagger.model`.
 
     Inputs outside any vault (a note in Downloads) use the current folder's vault;
     outside that too, there is no default, and the error says what to pass.
 
     >>> model_path(None, Path("vault"), Config(), where="vault").as_posix()
-    'vault/.tagger/model.joblib'
+    'vault/.tagger/tagger.model'
     """
     if vault is None and not model and not os.environ.get(ENV_VAR) and config.model_path is None:
         vault = find_vault_root(Path.cwd())

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-_MODEL_HELP = "model file (default: $TAGGER_MODEL, the vault's tagger.toml [model] path, or VAULT/.tagger/model.joblib)"
+_MODEL_HELP = "model file (default: $TAGGER_MODEL, the vault's tagger.toml [model] path, or VAULT/.tagger/tagger.model)"
 _YYMMDD = re.compile(r"\d{6}")
 
 

@@ -1,4 +1,4 @@
-"""Text and JSON for people and scripts: the reports of `tagger eval`, `review` and `suggest --explain`.
+"""Text and JSON for people and scripts: the reports of `tagger eval`, `review`, `model` and `suggest --explain`.
 
 The analysis layer computes records (`tagger.analysis`); how they look on a
 terminal is decided here and nowhere else.
@@ -10,6 +10,7 @@ import json
 import math
 import re
 import shlex
+import textwrap
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -310,9 +311,80 @@ def format_explanations(explanations: Sequence[Explanation], *, indent: str = " 
     return "\n".join(lines)
 
 
+# ---- a model file ---------------------------------------------------------------------------
+
+
+def _num(x: Any) -> str:
+    return f"{x:,}" if isinstance(x, int) and not isinstance(x, bool) else str(x if x is not None else "?")
+
+
+def format_model(s: dict[str, Any]) -> str:
+    """What `tagger model` prints for `tagger.cli.commands.model.model_summary`'s record.
+
+    >>> print(format_model({"path": "m.model", "file_bytes": 8_000_000, "format": 6, "usable": True, "notes": 120,
+    ...     "first_note": "2020-01-09", "last_note": "2025-05-20", "tags": 2, "top_tags": [{"tag": "rl", "notes": 9}]}))
+    m.model: a tagger model (format 6), 8.0 MB
+      usable      yes
+      notes       120 tagged notes with text, dated 2020-01-09 – 2025-05-20
+      tags        2 suggested
+      top tags    #rl 9
+    """
+    size = f"{s['file_bytes'] / 1e6:.1f} MB" if isinstance(s.get("file_bytes"), int) else "size unknown"
+    lines = [f"{s['path']}: a tagger model (format {s.get('format')}), {size}"]
+
+    def row(label: str, text: str) -> None:
+        lines.extend(textwrap.wrap(text, width=110, initial_indent=f"  {label:11} ", subsequent_indent=" " * 14,
+                                   break_on_hyphens=False) or [f"  {label}"])
+
+    if s.get("usable"):
+        row("usable", "yes" + (f" (features fingerprint {s['fingerprint']})" if s.get("fingerprint") else ""))
+    else:
+        row("usable", "no: this tagger refuses it (reason below)")
+    for w in s.get("warnings") or []:
+        row("warning", str(w))
+    if s.get("trained_at"):
+        versions = dict(s.get("versions") or {})
+        by = f"tagger {versions.pop('tagger', '?')}"
+        rest = ", ".join(f"{k} {v}" for k, v in versions.items())
+        when = str(s["trained_at"]).replace("T", " ")
+        when = when[:16] + " UTC" if when.endswith("+00:00") else when
+        row("trained", f"{when} by {by}" + (f" ({rest})" if rest else ""))
+    for src in s.get("sources") or []:
+        row("vault", src)
+    if s.get("notes") is not None:
+        offered = f" (of {_num(s['notes_offered'])} read)" if s.get("notes_offered") is not None else ""
+        row("notes", f"{_num(s['notes'])} tagged notes with text{offered}, dated {s.get('first_note') or '?'} – {s.get('last_note') or '?'}")
+    if s.get("aliases"):
+        row("aliases", ", ".join(f"{k} → {v}" for k, v in s["aliases"].items()))
+    if s.get("tags") is not None:
+        fewest = (s.get("settings") or {}).get("min_tag_notes", "?")
+        rare = f"; {_num(s['rare_tags_left_out'])} used on fewer than {fewest} notes, left out" if s.get("rare_tags_left_out") else ""
+        row("tags", f"{_num(s['tags'])} suggested{rare}")
+    if s.get("top_tags"):
+        row("top tags", "  ".join(f"#{t['tag']} {t['notes']}" for t in s["top_tags"]))
+    vocab = {k: v for k, v in (s.get("vocabulary") or {}).items() if isinstance(v, int)}
+    if vocab:
+        parts = " · ".join(f"{k} {v:,}" for k, v in vocab.items())
+        weights = f"; {_num(s['weights'])} weights" if s.get("weights") is not None else ""
+        row("vocabulary", f"{sum(vocab.values()):,} terms ({parts}){weights}")
+    held = s.get("heldout") or {}
+    if held.get("notes") is not None:
+        figures = ", ".join(f"{name} {held[key]:.3f}" for key, name in (("P@1", "P@1"), ("assigned_f1", "assigned-set F1"))
+                            if isinstance(held.get(key), (int, float)))
+        row("held out", f"newest {int(held['notes']) if isinstance(held['notes'], (int, float)) else held['notes']} notes: {figures}")
+    settings = dict(s.get("settings") or {})
+    korean = settings.pop("korean", None)
+    if settings:
+        row("settings", ", ".join(f"{k}={v}" for k, v in settings.items()))
+    if isinstance(korean, dict):
+        row("korean", ", ".join(f"{k}={' '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in korean.items()))
+    return "\n".join(lines)
+
+
 __all__ = [
     "format_evaluation",
     "format_explanations",
+    "format_model",
     "format_pooled",
     "format_review",
     "format_rolling",

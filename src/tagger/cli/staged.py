@@ -111,7 +111,7 @@ def train_command(root: Path, model_path: Path) -> str:
 
     >>> train_command(Path("vault"), Path("vault/models/my model.joblib"))
     "tagger train vault --model 'vault/models/my model.joblib'"
-    >>> train_command(Path("vault"), Path("vault/.tagger/model.joblib"))   # the default needs no --model
+    >>> train_command(Path("vault"), Path("vault/.tagger/tagger.model"))   # the default needs no --model
     'tagger train vault'
     """
     if _is_default(root, model_path):
@@ -122,8 +122,8 @@ def train_command(root: Path, model_path: Path) -> str:
 def no_model_line(root: Path, model_path: Path) -> str:
     """What to do when a staged note needs the model and there is none: one line, as a fresh clone first sees it.
 
-    >>> no_model_line(Path("vault"), Path("vault/.tagger/model.joblib"))
-    'no model at vault/.tagger/model.joblib (models are not committed: a fresh clone has none); train one with `tagger train vault`, or set on_missing_model = "warn" under [hook] in tagger.toml to commit unchecked until then'
+    >>> no_model_line(Path("vault"), Path("vault/.tagger/tagger.model"))
+    'no model at vault/.tagger/tagger.model (models are not committed: a fresh clone has none); train one with `tagger train vault`, or set on_missing_model = "warn" under [hook] in tagger.toml to commit unchecked until then'
     """
     why = " (models are not committed: a fresh clone has none)" if _is_default(root, model_path) else ""
     return (

@@ -1,9 +1,11 @@
 """The tag model: per-field TF-IDF blocks → one linear scorer per tag → calibrated scores.
 
-`TagModel` follows scikit-learn's conventions: settings are the `__init__`
-arguments, stored unchanged (`get_params` / `set_params`); everything learned ends
-in `_` and is set in `fit` (or by loading a saved model); `fit` returns self; a
-model used before that raises `NotFittedError`. Learning needs nothing beyond
+`TagModel` is a scikit-learn estimator (the protocol written out in `params`, so that
+scikit-learn is never imported to use one): settings are the `__init__` arguments,
+stored unchanged (`get_params` / `set_params`, `sklearn.base.clone`); everything learned
+ends in `_` and is set in `fit` (or by loading a saved model); `fit` returns self; a
+model used before that raises `NotFittedError`; `score` is P@1, so `GridSearchCV` works
+without a scorer. Learning needs nothing beyond
 numpy and scipy, nor does scoring, so a saved model is quick to load and use in a
 fresh process. The pieces live beside it: `features` and `vectorize` (text →
 matrix), `solvers` (the weights), `calibrate` (scores → probabilities and the
@@ -37,8 +39,10 @@ from tagger.model.calibrate import (
     sigmoid,
 )
 from tagger.model.features import Tokens, tokenize
+from tagger.model.inputs import as_entries, with_tags
 from tagger.model.korean import KoreanSettings
 from tagger.model.names import PhraseIndex, name_match_matrix, tag_phrase
+from tagger.model.params import Estimator
 from tagger.model.solvers import centroids, prune, ridge_dual
 from tagger.model.vectorize import Block
 from tagger.progress import Progress, no_progress
@@ -53,7 +57,7 @@ class Scores:
     proba: np.ndarray
 
 
-class TagModel:
+class TagModel(Estimator):
     """Learns one author's tagging from their tagged entries.
 
     >>> model = TagModel(half_life_days=180).fit(entries)          # doctest: +SKIP
@@ -103,7 +107,7 @@ class TagModel:
         keep_weights: int = 6000,
         centroid_weight: float = 2.5,
         tag_bias_strength: float = 30.0,
-        korean: KoreanSettings = KoreanSettings(),  # noqa: B008 - frozen, so one shared default is safe
+        korean: KoreanSettings | None = None,
     ) -> None:
         self.half_life_days = half_life_days
         self.alpha = alpha
@@ -123,35 +127,14 @@ class TagModel:
         self.keep_weights = keep_weights
         self.centroid_weight = centroid_weight
         self.tag_bias_strength = tag_bias_strength
+        #: The Korean analysis (`KoreanSettings`); None for the default one. A plain None rather
+        #: than a `KoreanSettings()` default: scikit-learn allows only simple values as defaults.
         self.korean = korean
 
-    # ---- settings, as scikit-learn reads them -----------------------------------------------
-
-    @classmethod
-    def setting_names(cls) -> list[str]:
-        """The names of the settings (the `__init__` arguments), in signature order.
-
-        >>> TagModel.setting_names()[:2]
-        ['half_life_days', 'alpha']
-        """
-        return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The settings as a dict (scikit-learn's estimator protocol; `deep` has nothing to descend into)."""
-        return {name: getattr(self, name) for name in self.setting_names()}
-
-    def set_params(self, **params: Any) -> TagModel:
-        """Change settings (scikit-learn's estimator protocol); an unknown name is a `ValueError`."""
-        names = set(self.setting_names())
-        for name, value in params.items():
-            if name not in names:
-                raise ValueError(f"TagModel has no setting {name!r}; settings are {', '.join(sorted(names))}")
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        changed = {k: v for k, v in self.get_params().items() if v != inspect.signature(type(self)).parameters[k].default}
-        return f"TagModel({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
+    @property
+    def korean_settings(self) -> KoreanSettings:
+        """The Korean analysis this model uses: `korean`, or the default `KoreanSettings()`."""
+        return self.korean if self.korean is not None else KoreanSettings()
 
     def __getstate__(self) -> dict[str, Any]:
         # Derived caches are rebuilt on use: a pickled model (sent to a worker) carries only its state.
@@ -177,14 +160,19 @@ class TagModel:
         if not 0 < self.calibration_share < 1:
             raise ValueError(f"calibration_share must be between 0 and 1, got {self.calibration_share} (default 0.15)")
 
-    def fit(self, entries: Sequence[Entry], *, progress: Progress | None = None) -> TagModel:
+    def fit(self, X: Any, y: Sequence[Any] | None = None, *, progress: Progress | None = None) -> TagModel:
         """Learn from the tagged entries with text; returns self.
+
+        `X`: entries, a DataFrame with `entries_to_frame`'s columns, or a path (a vault,
+        notes, a digest, a table; see `as_entries`). `y`, if given, replaces each entry's
+        tags (one collection of tags per entry); by default the entries' own tags are learned.
 
         Every learned attribute is set here, whatever an earlier fit left: with too few
         notes to hold the newest out, calibration and the assignment rule take their
         documented defaults (`tagger.model.calibrate`) and `heldout_` is empty.
         """
         self._check_settings()
+        entries = with_tags(as_entries(X), y)
         report = progress or no_progress
         usable = [e for e in entries if e.tags and e.has_text]
         if len(usable) < 5:
@@ -204,14 +192,14 @@ class TagModel:
         self.tag_counts_ = {k: counts[k] for k in keys}
         self.tag_phrases_ = [tag_phrase(k) for k in keys]
         column = {k: j for j, k in enumerate(keys)}
-        y = np.zeros((len(usable), len(keys)), dtype=np.float32)
+        labels = np.zeros((len(usable), len(keys)), dtype=np.float32)
         for i, e in enumerate(usable):
             for t in e.tags:
                 j = column.get(tag_key(t))
                 if j is not None:
-                    y[i, j] = 1.0
+                    labels[i, j] = 1.0
         report("reading Korean comments", 0.05)
-        tokens = tokenize(usable, self.korean)
+        tokens = tokenize(usable, self.korean_settings)
         dates = [entry_date(e) for e in usable]
 
         # Calibration and the assignment rule are learned on the newest notes,
@@ -224,19 +212,19 @@ class TagModel:
         if len(usable) >= 3 * n_hold:
             report("learning on older notes", 0.25)
             cut = len(usable) - n_hold
-            blocks, coef, icpt = self._fit_core(tokens[:cut], y[:cut], dates[:cut])
+            blocks, coef, icpt = self._fit_core(tokens[:cut], labels[:cut], dates[:cut])
             dec = _decision(blocks, coef.T.tocsr(), icpt, tokens[cut:])
             report("calibrating on the newest notes", 0.55)
             names = self.name_matches(usable[cut:])
-            self.calibration_ = fit_calibration(dec, names, y[cut:], name_bonus=self.name_bonus)
+            self.calibration_ = fit_calibration(dec, names, labels[cut:], name_bonus=self.name_bonus)
             proba = calibrated(dec, names, self.calibration_)
             if self.tag_bias_strength > 0:
-                tag_bias = fit_tag_bias(proba, y[cut:], self.tag_bias_strength)
+                tag_bias = fit_tag_bias(proba, labels[cut:], self.tag_bias_strength)
                 proba = sigmoid(logit(proba) + tag_bias)
-            self.assign_rule_ = fit_assign_rule(proba, y[cut:], self.max_assigned)
-            self.heldout_ = heldout_summary(proba, y[cut:], self.assign_rule_, self.max_assigned)
+            self.assign_rule_ = fit_assign_rule(proba, labels[cut:], self.max_assigned)
+            self.heldout_ = heldout_summary(proba, labels[cut:], self.assign_rule_, self.max_assigned)
         report("learning on all notes", 0.65)
-        self.blocks_, self.coef_, self.intercept_ = self._fit_core(tokens, y, dates)
+        self.blocks_, self.coef_, self.intercept_ = self._fit_core(tokens, labels, dates)
         if tag_bias is not None and self.calibration_[0] > 0:
             # calibration is a·decision + …, so a logit offset b is an intercept shift of b/a:
             # scoring stays one matrix product and the saved model keeps its shape.
@@ -309,18 +297,33 @@ class TagModel:
     def feature_matrix(self, entries: Sequence[Entry]) -> sp.csr_matrix:
         """Entries in the model's feature space: the stacked blocks, in `coef_` column order."""
         self.check_fitted()
-        return _stack(self.blocks_, tokenize(entries, self.korean))
+        return _stack(self.blocks_, tokenize(entries, self.korean_settings))
 
     def scores(self, entries: Sequence[Entry]) -> Scores:
         """Raw decision values and calibrated probabilities for each entry and tag."""
         self.check_fitted()
-        tokens = tokenize(entries, self.korean)
+        tokens = tokenize(entries, self.korean_settings)
         dec = _decision(self.blocks_, self._weights_by_feature(), self.intercept_, tokens)
         return Scores(dec, calibrated(dec, self.name_matches(entries), self.calibration_))
 
-    def predict_proba(self, entries: Sequence[Entry]) -> np.ndarray:
-        """Calibrated probability of each tag (columns: `tags_`) for each entry."""
-        return self.scores(entries).proba
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Calibrated probability of each tag (columns: `tags_`) for each entry (`X` as in `fit`)."""
+        self.check_fitted()  # before reading X: an unfitted model says so whatever it is given
+        return self.scores(as_entries(X)).proba
+
+    def score(self, X: Any, y: Sequence[Any] | None = None) -> float:
+        """P@1: the share of tagged entries with text whose top suggestion is one of their tags.
+
+        scikit-learn's default score for model selection (`GridSearchCV` without `scoring=`);
+        `y`, if given, replaces the entries' tags as in `fit`. NaN when no entry is tagged.
+        """
+        self.check_fitted()
+        entries = [e for e in with_tags(as_entries(X), y) if e.tags and e.has_text]
+        if not entries:
+            return float("nan")
+        top = np.argmax(self.predict_proba(entries), axis=1)
+        hits = [self.keys_[j] in {tag_key(t) for t in e.tags} for e, j in zip(entries, top)]
+        return float(np.mean(hits))
 
     def assigned(self, proba_row: np.ndarray, order: np.ndarray | None = None) -> list[int]:
         """Column indices of the assigned set for one entry: the top tag, then those near it (by the

@@ -1,167 +1,102 @@
-"""Saving and loading models: joblib with metadata, checked on load, written atomically.
+"""Saving and loading models: one zip of JSON and `.npy` arrays, never a pickle; checked on load, written atomically.
 
-A model file holds plain data only (numbers, strings, numpy arrays), never
-tagger's classes, so a file from another version is recognised and refused with
-a message instead of failing inside unpickling. Model files are still pickles:
-load only models you trust.
+A model file (`VAULT/.tagger/tagger.model` by default) holds
+
+    model.json        {"magic": "tagger-model", "format": 6, "fingerprint", "metadata", "model"}
+    vocabulary.json   each TF-IDF block's terms, in column order
+    intercept.npy  coef_indptr.npy  coef_indices.npy  coef_data.npy  idf_<field>.npy
+
+Loading it runs no code from it: JSON and plain numeric arrays only, each size checked
+before it is read (`tagger.model.container`), every part checked before the model is
+built (`tagger.model.state`). It is refused, with one line saying to retrain, when its
+`format` is not this tagger's, or its `fingerprint` — a hash of how notes become features
+(`tagger.model.fingerprint`) — differs. A model from another tagger version that reads
+notes the same way loads; one made with another kiwipiepy loads with a warning.
+
+This module imports only the standard library: `read_metadata` (the hook's staleness
+check, on every commit) never loads numpy. `save_model` and `load_model` import it when called.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import json
+import logging
 import os
 import platform
-import tempfile
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import scipy.sparse as sp
+from typing import TYPE_CHECKING, Any
 
 from tagger._version import __version__
 from tagger.config import resolve_model_path
-from tagger.errors import ModelError, missing_model
-from tagger.model.estimator import TagModel
-from tagger.model.korean import KoreanSettings
-from tagger.model.vectorize import Block
-from tagger.spelling import Spellings
+from tagger.errors import ModelError
+from tagger.model.container import MAX_HEADER_BYTES, MAX_VOCABULARY_BYTES, ModelFile, write_container
 
-#: Bumped whenever the saved layout changes; a file with another number is refused.
-FORMAT = 5
-_MAGIC = "tagger-model"
+if TYPE_CHECKING:
+    from tagger.model.estimator import TagModel
+
+log = logging.getLogger("tagger")
+
+#: Bumped whenever the saved layout (or the meaning of a saved field) changes; 5 was the last joblib format.
+FORMAT = 6
+MAGIC = "tagger-model"
+_HEADER = "model.json"
+_VOCABULARY = "vocabulary.json"
+_RETRAIN = "retrain with `tagger train VAULT`"
+
+
+def _members() -> list[str]:
+    from tagger.model.state import ARRAY_DTYPES
+
+    return [_HEADER, _VOCABULARY, *(f"{name}.npy" for name in ARRAY_DTYPES)]
 
 
 def _versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
-    out = {"tagger_version": __version__, "python_version": platform.python_version(), "numpy_version": np.__version__}
-    for dist, key in (("scikit-learn", "sklearn_version"), ("kiwipiepy", "kiwipiepy_version")):
+    out = {"tagger_version": __version__, "python_version": platform.python_version()}
+    for dist in ("numpy", "scipy", "kiwipiepy", "kiwipiepy_model"):
         try:
-            out[key] = version(dist)
-        except PackageNotFoundError:  # pragma: no cover
-            out[key] = "unknown"
+            out[f"{dist}_version"] = version(dist)
+        except PackageNotFoundError:  # pragma: no cover - installed with tagger
+            out[f"{dist}_version"] = "unknown"
     return out
 
 
-def model_state(model: TagModel) -> dict[str, Any]:
-    """The model as plain data (what is saved).
-
-    >>> sorted(model_state(model))[:4]  # doctest: +SKIP
-    ['assign_rule', 'blocks', 'calibration', 'coef']
-    """
-    model.check_fitted()
-    settings = model.get_params()
-    settings["korean"] = dataclasses.asdict(model.korean)
-    return {
-        "settings": settings,
-        "tags": list(model.tags_),
-        "keys": list(model.keys_),
-        "tag_counts": dict(model.tag_counts_),
-        "blocks": [
-            {"min_df": b.min_df, "max_df": b.max_df, "weight": b.weight, "tf_k1": b.tf_k1, "vocabulary": b.vocabulary_, "idf": b.idf_}
-            for b in model.blocks_
-        ],
-        "coef": model.coef_,
-        "intercept": model.intercept_,
-        "calibration": list(model.calibration_),
-        "assign_rule": list(model.assign_rule_),
-        "heldout": dict(model.heldout_),
-        "spellings": {"latest": dict(model.spellings_.latest), "seen": {k: list(v) for k, v in model.spellings_.seen.items()}},
-        "tag_phrases": list(model.tag_phrases_),
-    }
-
-
-def model_from_state(state: dict[str, Any]) -> TagModel:
-    """Rebuild a trained `TagModel` from the plain data `model_state` made.
-
-    The inverse of `model_state`: only this module knows the saved layout, so
-    a change to it bumps `FORMAT` here and nowhere else. A missing or malformed
-    field, or parts that do not fit together, raise `KeyError`, `TypeError` or
-    `ValueError`; `load_model` turns those into a `ModelError`.
-
-    >>> model_from_state(model_state(model)).tags_ == model.tags_  # doctest: +SKIP
-    True
-    """
-    settings = dict(state["settings"])
-    settings["korean"] = KoreanSettings(**{**settings["korean"], "pos": tuple(settings["korean"]["pos"])})
-    model = TagModel(**settings)
-    model.tags_ = list(state["tags"])
-    model.keys_ = list(state["keys"])
-    model.tag_counts_ = dict(state["tag_counts"])
-    model.blocks_ = [
-        Block(
-            min_df=b["min_df"], max_df=b["max_df"], weight=b["weight"], tf_k1=b["tf_k1"], vocabulary_=b["vocabulary"], idf_=b["idf"]
-        )
-        for b in state["blocks"]
-    ]
-    model.coef_ = state["coef"]
-    model.intercept_ = state["intercept"]
-    model.calibration_ = tuple(float(c) for c in state["calibration"])
-    model.assign_rule_ = (float(state["assign_rule"][0]), float(state["assign_rule"][1]))
-    model.heldout_ = dict(state["heldout"])
-    model.spellings_ = Spellings(latest=dict(state["spellings"]["latest"]), seen={k: list(v) for k, v in state["spellings"]["seen"].items()})
-    model.tag_phrases_ = list(state["tag_phrases"])
-    _check_consistent(model)
-    return model
-
-
-def _check_consistent(model: TagModel) -> None:
-    """Raise `ValueError` if the parts of a loaded model do not fit together.
-
-    A file can unpickle yet hold a model no code path can use (edited, or damaged inside
-    a valid pickle): say so at load, not as an IndexError halfway through a suggestion.
-    """
-    n = len(model.tags_)
-    if not (len(model.keys_) == len(model.tag_phrases_) == n):
-        raise ValueError(f"{n} tags but {len(model.keys_)} keys and {len(model.tag_phrases_)} tag phrases")
-    coef, intercept = model.coef_, model.intercept_
-    if coef is None or not sp.issparse(coef) or not isinstance(intercept, np.ndarray):
-        raise ValueError("weights are not a sparse matrix and an array")
-    for b in model.blocks_:
-        if b.vocabulary_ is None or b.idf_ is None or len(b.idf_) != len(b.vocabulary_):
-            raise ValueError("a TF-IDF block's vocabulary and idf differ in length")
-        if b.vocabulary_ and (min(b.vocabulary_.values()) < 0 or max(b.vocabulary_.values()) >= len(b.vocabulary_)):
-            raise ValueError("a TF-IDF block's vocabulary points outside it")
-    features = sum(b.size for b in model.blocks_)
-    if coef.shape != (n, features) or intercept.shape != (n,):
-        raise ValueError(f"weights of shape {coef.shape} and {intercept.shape} for {n} tags and {features} features")
-    if len(model.calibration_) != 3:
-        raise ValueError(f"calibration has {len(model.calibration_)} numbers, not 3")
-
-
 def save_model(model: TagModel, path: str | os.PathLike[str], *, provenance: dict[str, Any] | None = None) -> Path:
-    """Write `model` to `path` atomically (temp file in the same folder, then rename).
+    """Write `model` to `path` atomically (temp file in the same folder, fsync, rename).
 
     A reader never sees half a model, and an interrupted save leaves the old one.
     `provenance` (where the notes came from, the aliases folded into them) is saved
     with the model's metadata and comes back in `metadata_` on load.
 
-    >>> save_model(model, "models/tagger.joblib")  # doctest: +SKIP
-    PosixPath('models/tagger.joblib')
+    >>> save_model(model, "models/tagger.model")  # doctest: +SKIP
+    PosixPath('models/tagger.model')
     """
-    import joblib
+    from tagger.model.fingerprint import FEATURES_VERSION, features_fingerprint
+    from tagger.model.state import model_parts, npy_bytes
 
     target = check_writable(path)
-    meta = {**model.metadata_, **(provenance or {}), **_versions()}
-    payload = {"magic": _MAGIC, "format": FORMAT, "metadata": meta, "state": model_state(model)}
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as err:
-        raise ModelError(f"cannot be written: {err.strerror}", path=target) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            joblib.dump(payload, fh, compress=3)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp makes the file private (0600); a model is an ordinary file.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    parts = model_parts(model)
+    header = {
+        "magic": MAGIC,
+        "format": FORMAT,
+        "fingerprint": features_fingerprint(model.korean_settings),
+        "features_version": FEATURES_VERSION,
+        # Metadata describes; a Path or a date given as provenance is saved as its text.
+        "metadata": json.loads(json.dumps({**model.metadata_, **(provenance or {}), **_versions()}, default=str)),
+        "model": parts.state,
+    }
+    members = [
+        (_HEADER, _json(header)),
+        (_VOCABULARY, _json(parts.vocabulary)),
+        *((f"{name}.npy", npy_bytes(array)) for name, array in parts.arrays.items()),
+    ]
+    write_container(target, members)
     return target
+
+
+def _json(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def check_writable(path: str | os.PathLike[str]) -> Path:
@@ -171,11 +106,11 @@ def check_writable(path: str | os.PathLike[str]) -> Path:
 
     >>> check_writable("src")
     Traceback (most recent call last):
-    tagger.errors.ModelError: src: is a folder; give a file name such as models/tagger.joblib
+    tagger.errors.ModelError: src: is a folder; give a file name such as .tagger/tagger.model
     """
     target = Path(path)
     if target.is_dir():
-        raise ModelError("is a folder; give a file name such as models/tagger.joblib", path=target)
+        raise ModelError("is a folder; give a file name such as .tagger/tagger.model", path=target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -185,62 +120,142 @@ def check_writable(path: str | os.PathLike[str]) -> Path:
     return target
 
 
+def _header(mf: ModelFile) -> dict[str, Any]:
+    header = mf.read_json(_HEADER, MAX_HEADER_BYTES) if _HEADER in mf.members else None
+    if not isinstance(header, dict) or header.get("magic") != MAGIC:
+        raise ModelError(f"is a zip file but not a tagger model; {_RETRAIN}", path=mf.path)
+    if not isinstance(header.get("metadata"), dict):
+        raise mf.fail("is damaged (its metadata is not a table)")
+    return header
+
+
+def read_header(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A model file's model.json: format, fingerprint, metadata and the model's small parts (no arrays).
+
+    Standard library only, and cheap (one small member of the zip). Any format is read,
+    so `tagger model` can say what an old or newer file is; `load_model` checks it.
+
+    >>> read_header("models/tagger.model")["format"]  # doctest: +SKIP
+    6
+    """
+    with ModelFile.open(path) as mf:
+        return _header(mf)
+
+
 def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The metadata saved with a model (versions, vocabulary, notes used, held-out scores).
 
-    >>> read_metadata("models/tagger.joblib")["notes"]  # doctest: +SKIP
+    Standard library only: the pre-commit hook reads it on every commit.
+
+    >>> read_metadata("models/tagger.model")["notes"]  # doctest: +SKIP
     3104
-    >>> read_metadata("models/none.joblib")  # doctest: +ELLIPSIS
+    >>> read_metadata("models/none.model")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    tagger.errors.NotTrainedError: models/none.joblib: no model here; ...
+    tagger.errors.NotTrainedError: models/none.model: no model here; ...
     """
-    return _load_payload(Path(path))["metadata"]  # type: ignore[no-any-return]
+    return dict(read_header(path)["metadata"])
 
 
-def _load_payload(path: Path) -> dict[str, Any]:
-    import joblib
+def compatibility(header: dict[str, Any], path: Path) -> list[str]:
+    """Warnings about a model this tagger can use; a `ModelError` ("retrain") for one it cannot.
 
-    if not path.exists():
-        raise missing_model(path)
-    if path.is_dir():
-        raise ModelError("is a folder, not a model file", path=path)
-    try:
-        payload = joblib.load(path)
-    except Exception as err:  # noqa: BLE001 - any unpickling failure means "not a model we can read"
+    Refused: another `format`, or another features fingerprint (notes would become other
+    features than the weights were learned on). Warned: another kiwipiepy or its model
+    (a few Korean words may be split otherwise; retraining removes the warning).
+
+    >>> compatibility({"format": 5, "metadata": {"tagger_version": "0.1.0"}}, Path("old.model"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    tagger.errors.ModelError: old.model: is a model in format 5 (made by tagger 0.1.0); this tagger ... reads format 6: retrain ...
+    """
+    from tagger.model.fingerprint import features_fingerprint
+    from tagger.model.state import korean_from_json
+
+    meta = header["metadata"]
+    made_by = f"tagger {meta.get('tagger_version', '?')}"
+    if header.get("format") != FORMAT:
         raise ModelError(
-            f"cannot be read as a tagger model ({type(err).__name__}); retrain with `tagger train VAULT`", path=path
-        ) from None
-    if not isinstance(payload, dict) or payload.get("magic") != _MAGIC:
-        raise ModelError("is not a tagger model file; retrain with `tagger train VAULT`", path=path)
-    return payload
+            f"is a model in format {header.get('format')!r} (made by {made_by}); this tagger {__version__} reads "
+            f"format {FORMAT}: {_RETRAIN}",
+            path=path,
+        )
+    try:
+        korean = korean_from_json(header["model"]["settings"]["korean"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise ModelError(f"is damaged (its Korean settings: {err}); {_RETRAIN}", path=path) from None
+    expected = features_fingerprint(korean)
+    if header.get("fingerprint") != expected:
+        raise ModelError(
+            f"was made by {made_by}, which turns notes into features differently from this tagger {__version__} "
+            f"(features fingerprint {header.get('fingerprint')!r}, here {expected!r}); {_RETRAIN}",
+            path=path,
+        )
+    warnings = []
+    current = _versions_now()
+    for dist in ("kiwipiepy", "kiwipiepy_model"):
+        then, now = meta.get(f"{dist}_version"), current.get(dist)
+        if then and now and then != now:
+            warnings.append(
+                f"{path}: made with {dist} {then}, this is {now}: a few Korean words may be read differently; "
+                "retrain to be sure"
+            )
+    return warnings
+
+
+def _versions_now() -> dict[str, str]:
+    # Cheap here: numpy has already imported importlib.metadata by the time a model loads.
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for dist in ("kiwipiepy", "kiwipiepy_model"):
+        try:
+            out[dist] = version(dist)
+        except PackageNotFoundError:  # pragma: no cover
+            pass
+    return out
 
 
 def load_model(path: str | os.PathLike[str] | None = None, *, vault: Path | None = None) -> TagModel:
-    """Load a model saved by `save_model`, checking it was made by this version of tagger.
+    """Load a model saved by `save_model`, checking it is one this tagger reads the same way.
 
-    The path is found by `resolve_model_path`. Model files are pickles: load only
-    models you trust.
+    The path is found by `resolve_model_path`. Nothing in the file is run: it is JSON
+    and numeric arrays, each checked before use; anything else is a `ModelError`.
 
-    >>> load_model("models/none.joblib")  # doctest: +ELLIPSIS
+    >>> load_model("models/none.model")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    tagger.errors.NotTrainedError: models/none.joblib: no model here; train one with `tagger train VAULT` ...
+    tagger.errors.NotTrainedError: models/none.model: no model here; train one with `tagger train VAULT` ...
     """
-    where = resolve_model_path(path, vault=vault)
-    payload = _load_payload(where)
-    meta = payload.get("metadata", {})
-    made_by = meta.get("tagger_version", "unknown")
-    if payload.get("format") != FORMAT or made_by != __version__:
-        raise ModelError(
-            f"was made by tagger {made_by} (model format {payload.get('format')}); this is tagger {__version__} "
-            f"(format {FORMAT}). Retrain with `tagger train VAULT`",
-            path=where,
-        )
-    try:
-        model = model_from_state(payload["state"])
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
-        raise ModelError(f"is damaged ({type(err).__name__}: {err}); retrain with `tagger train VAULT`", path=where) from None
-    model.metadata_ = dict(meta)
+    model, warnings = load_checked(resolve_model_path(path, vault=vault))
+    for w in warnings:
+        log.warning("%s", w)
     return model
+
+
+def load_checked(where: Path) -> tuple[TagModel, list[str]]:
+    """`load_model` without logging: the model and the warnings about it (for `tagger model`).
+
+    >>> model, warnings = load_checked(Path("models/tagger.model"))  # doctest: +SKIP
+    """
+    import numpy as np
+
+    from tagger.model.state import ARRAY_DTYPES, array_shapes, model_from_parts
+
+    with ModelFile.open(where) as mf:
+        header = _header(mf)
+        warnings = compatibility(header, where)  # the format first: another format has other members
+        mf.expect(_members())
+        try:
+            state = header["model"]
+            shapes = array_shapes(state)
+            vocabulary = mf.read_json(_VOCABULARY, MAX_VOCABULARY_BYTES)
+            arrays = {}
+            for name, descr in ARRAY_DTYPES.items():
+                data = mf.read_array(f"{name}.npy", descr, shapes[name])
+                arrays[name] = np.frombuffer(data, dtype=descr)
+            model = model_from_parts(state, vocabulary, arrays)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
+            raise mf.fail(f"is damaged ({type(err).__name__}: {err})") from None
+    model.metadata_ = dict(header["metadata"])
+    return model, warnings
 
 
 def describe(meta: dict[str, Any]) -> str:
@@ -261,11 +276,13 @@ def describe(meta: dict[str, Any]) -> str:
 
 __all__ = [
     "FORMAT",
+    "MAGIC",
     "check_writable",
+    "compatibility",
     "describe",
+    "load_checked",
     "load_model",
-    "model_from_state",
-    "model_state",
+    "read_header",
     "read_metadata",
     "save_model",
 ]
