@@ -105,6 +105,17 @@ def test_rolling_retrains_each_month_on_the_past_only_and_pools(recorder: type[R
     )
 
 
+def test_rolling_by_weeks_retrains_each_monday(recorder: type[Recorder]) -> None:
+    rolling = evaluate_rolling(NOTES, start=D(2025, 1, 15), weeks=3, model_factory=recorder)
+    assert [(s.since, s.until) for s in rolling] == [(D(2025, 1, 13), D(2025, 1, 19)), (D(2025, 1, 20), D(2025, 1, 26)),
+                                                     (D(2025, 1, 27), D(2025, 2, 2))]
+    for model, step in zip(recorder.made, [s for s in rolling if s.test_notes]):
+        assert all(e.date is not None and e.date < step.since for e in model.trained)
+    assert rolling.pooled.test_notes == sum(s.test_notes for s in rolling)
+    with pytest.raises(ValueError, match="months or weeks"):
+        evaluate_rolling(NOTES, start=D(2025, 1, 15), months=1, weeks=1, model_factory=recorder)
+
+
 @pytest.fixture(scope="module")
 def vault_entries(example_vault: Path) -> list[Entry]:
     return read_entries(example_vault)
@@ -131,6 +142,14 @@ def test_eval_rolling_command_reports_months_pooled_and_static(example_vault: Pa
     pooled = next(line for line in out.splitlines() if line.startswith("pooled over "))
     assert pooled.startswith("pooled over 2 monthly retrains: ") and "dated 2025-01-01 – 2025-02-28" in pooled
     assert "pooled rolling: trained on" not in out
+
+
+def test_eval_rolling_by_weeks(example_vault: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-q", "eval", str(example_vault), "--since", "250101", "--rolling", "8", "--step", "week"]) == 0
+    out = capsys.readouterr().out
+    assert "rolling: retrained at each week boundary, tested on the next week (8 weeks)" in out
+    assert "week of 2024-12-30" in out and "week of 2025-02-17" in out and "static (train < 2024-12-30)" in out
+    assert next(line for line in out.splitlines() if line.startswith("pooled over ")).startswith("pooled over ")
 
 
 def test_eval_errors_are_one_line(example_vault: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -143,36 +143,52 @@ def evaluate_rolling(
     entries: Sequence[Entry],
     *,
     start: dt.date,
-    months: int,
+    months: int = 0,
+    weeks: int = 0,
     model_factory: Callable[[], Any] = TagModel,
     k: int = 5,
     progress: Progress | None = None,
 ) -> RollingEvaluation:
-    """Retrain at each month boundary from `start` and test on the following month; pool all test notes.
+    """Retrain at each month (or week) boundary from `start` and test on the period that follows; pool all test notes.
 
-    Step i trains on everything before `start + i months` and tests on that
-    month. A month without tagged test notes is kept as an empty step (no model
-    is trained for it). `start` is moved back to the first of its month.
+    Give `months` or `weeks`. Step i trains on everything before the start of its
+    period and tests on that period: retrained monthly, or weekly as a resident
+    `tagger serve` keeps its model fresh. A period without tagged test notes is kept as
+    an empty step (no model is trained for it). `start` is moved back to the first of its
+    month, or the Monday of its week.
 
     >>> rolling = evaluate_rolling(entries, start=dt.date(2025, 1, 1), months=6)    # doctest: +SKIP
     >>> [round(s.metrics["P@1"], 2) for s in rolling], round(rolling.pooled.metrics["P@1"], 2)  # doctest: +SKIP
     ([0.8, 0.74, 0.81, 0.77, 0.79, 0.76], 0.78)
     """
-    if months < 1:
-        raise ValueError("months must be at least 1")
+    if (months < 1) == (weeks < 1):
+        raise ValueError("give months or weeks, 1 or more")
     report = progress or no_progress
-    first = start.replace(day=1)
+    periods = rolling_periods(start, months=months, weeks=weeks)
     steps: list[Evaluation] = []
-    for i in range(months):
-        lo = add_months(first, i)
-        hi = add_months(first, i + 1) - dt.timedelta(days=1)
+    for i, (lo, hi) in enumerate(periods):
 
-        def step_progress(stage: str, frac: float, i: int = i) -> None:
-            report(f"{lo:%Y-%m}: {stage}", (i + frac) / months)
+        def step_progress(stage: str, frac: float, i: int = i, lo: dt.date = lo) -> None:
+            report(f"{lo:%Y-%m-%d}: {stage}", (i + frac) / len(periods))
 
         steps.append(evaluate_split(entries, since=lo, until=hi, model_factory=model_factory, k=k, progress=step_progress))
     report("done", 1.0)
     return RollingEvaluation(steps, pool(steps, spellings=Spellings.of(entries)))
 
 
-__all__ = ["add_months", "default_since", "evaluate_rolling", "evaluate_split", "split_by_date"]
+def rolling_periods(start: dt.date, *, months: int = 0, weeks: int = 0) -> list[tuple[dt.date, dt.date]]:
+    """The (first, last) day of each period a rolling evaluation tests on.
+
+    >>> rolling_periods(dt.date(2025, 1, 15), months=2)
+    [(datetime.date(2025, 1, 1), datetime.date(2025, 1, 31)), (datetime.date(2025, 2, 1), datetime.date(2025, 2, 28))]
+    >>> rolling_periods(dt.date(2025, 1, 1), weeks=2)   # 2025-01-01 is a Wednesday
+    [(datetime.date(2024, 12, 30), datetime.date(2025, 1, 5)), (datetime.date(2025, 1, 6), datetime.date(2025, 1, 12))]
+    """
+    if months:
+        first = start.replace(day=1)
+        return [(add_months(first, i), add_months(first, i + 1) - dt.timedelta(days=1)) for i in range(months)]
+    monday = start - dt.timedelta(days=start.weekday())
+    return [(monday + dt.timedelta(weeks=i), monday + dt.timedelta(weeks=i, days=6)) for i in range(weeks)]
+
+
+__all__ = ["add_months", "default_since", "evaluate_rolling", "evaluate_split", "rolling_periods", "split_by_date"]

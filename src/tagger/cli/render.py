@@ -202,13 +202,14 @@ def format_rolling(rolling: RollingEvaluation, static: Evaluation | None = None)
         cells = " ".join(_f(m.get(x, math.nan)) for x in ("P@1", "R@3", "R@5", "nDCG@5", "assigned_f1", "micro_f1"))
         return f"  {name:27} {ev.train_notes:6d} {ev.test_notes:5d} {cells} {_f(ev.ece)} {ev.seconds:6.1f}"
 
+    unit = _unit(rolling)
     lines = [
-        f"rolling: retrained at each month boundary, tested on the next month ({plural(len(rolling), 'month')})",
+        f"rolling: retrained at each {unit} boundary, tested on the next {unit} ({plural(len(rolling), unit)})",
         "",
         head,
     ]
     for s in rolling:
-        lines.append(row(f"{s.since:%Y-%m}", s))
+        lines.append(row(f"{s.since:%Y-%m}" if unit == "month" else f"week of {s.since:%Y-%m-%d}", s))
     lines.append(row("pooled (rolling)", rolling.pooled))
     if static is not None:
         lines.append(row(f"static (train < {static.since:%Y-%m-%d})", static))
@@ -229,11 +230,18 @@ def pooled_header(rolling: RollingEvaluation) -> str:
     used = [s for s in rolling.steps if s.test_notes]
     sizes = [s.train_notes for s in used] or [rolling.pooled.train_notes]
     span = f"{min(sizes)}–{max(sizes)}" if min(sizes) != max(sizes) else f"{sizes[0]}"
+    unit = _unit(rolling)
     return (
-        f"pooled over {plural(len(used), 'monthly retrain')}: "
+        f"pooled over {plural(len(used), f'{unit}ly retrain')}: "
         f"{plural(rolling.pooled.test_notes, 'test note')} dated {_period(rolling.pooled)}, "
-        f"each scored by a model trained on the tagged notes before its month ({span} of them)"
+        f"each scored by a model trained on the tagged notes before its {unit} ({span} of them)"
     )
+
+
+def _unit(rolling: RollingEvaluation) -> str:
+    """"week" or "month": how long each step of a rolling evaluation tests."""
+    first = rolling.steps[0] if rolling.steps else rolling.pooled
+    return "week" if first.until is not None and (first.until - first.since).days < 8 else "month"
 
 
 def format_pooled(rolling: RollingEvaluation, *, per_tag: int | None = 30) -> str:

@@ -1,7 +1,7 @@
 """How well tagger would have done on your past notes: train on the older ones, test on the newer ones.
 
-A time split (`--since`, `--until`) or, with `--rolling MONTHS`, a model retrained
-at each month boundary and tested on the next month, as you would use it. Test
+A time split (`--since`, `--until`) or, with `--rolling N`, a model retrained at each
+month (or, `--step week`, week) boundary and tested on the next one, as you would use it. Test
 notes have their tag lines stripped before suggesting; scores are compared with
 the tags you wrote.
 """
@@ -26,7 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_inputs(parser, stdin=False)
     parser.add_argument("--since", type=date, metavar="DATE", help="test on notes dated from DATE (yymmdd or yyyy-mm-dd; default: the newest ~15%% of tagged notes)")
     parser.add_argument("--until", type=date, metavar="DATE", help="last test date, inclusive (default: the newest note)")
-    parser.add_argument("--rolling", type=at_least(1), metavar="MONTHS", help="retrain at each month boundary and test on the next month, for MONTHS months from --since's month (default: the last MONTHS months)")
+    parser.add_argument("--rolling", type=at_least(1), metavar="N", help="retrain at each month (or --step week) boundary and test on the next one, for N of them from --since (default: the last N)")
+    parser.add_argument("--step", choices=("month", "week"), default="month", help="with --rolling: retrain monthly (default) or weekly, as a resident tagger serve does")
     add_top(parser, what="how many tags to rank per note")
     parser.add_argument("--per-tag", type=at_least(0), default=30, metavar="N", help="per-tag rows to print in the table (default: 30; 0 for all)")
     add_aliases(parser)
@@ -35,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run `tagger eval` with parsed `args`; returns the exit code (user errors raise `TaggerError`)."""
-    from tagger.analysis.evaluate import add_months, default_since, evaluate_rolling, evaluate_split
+    from tagger.analysis.evaluate import add_months, default_since, evaluate_rolling, evaluate_split, rolling_periods
     from tagger.analysis.scoring import evaluation_record, rolling_record
     from tagger.cli.progress import ProgressBar
     from tagger.cli.render import format_evaluation, format_pooled, format_rolling, read_line, to_json
@@ -63,9 +64,13 @@ def run(args: argparse.Namespace) -> int:
             out.write(format_evaluation(ev, per_tag=per_tag) + "\n")
         return SUCCESS
 
-    months: int = args.rolling
-    start = (args.since or add_months(newest.replace(day=1), 1 - months)).replace(day=1)
-    end = add_months(start, months) - dt.timedelta(days=1)
+    n: int = args.rolling
+    if args.step == "month":
+        start = (args.since or add_months(newest.replace(day=1), 1 - n)).replace(day=1)
+        periods = rolling_periods(start, months=n)
+    else:
+        periods = rolling_periods(args.since or newest - dt.timedelta(weeks=n - 1), weeks=n)
+    start, end = periods[0][0], periods[-1][1]
     if args.until is not None and args.until < end:
         end = args.until
     _check_split(entries, start, end, args.paths[0])
@@ -73,10 +78,11 @@ def run(args: argparse.Namespace) -> int:
 
         def both(stage: str, frac: float) -> None:
             # The static split is one more model: give it the last share of the bar.
-            bar(stage, frac * months / (months + 1))
+            bar(stage, frac * n / (n + 1))
 
-        rolling = evaluate_rolling(entries, start=start, months=months, k=args.top, progress=both)
-        bar("static split", months / (months + 1))
+        months, weeks = (n, 0) if args.step == "month" else (0, n)
+        rolling = evaluate_rolling(entries, start=start, months=months, weeks=weeks, k=args.top, progress=both)
+        bar("static split", n / (n + 1))
         static = evaluate_split(entries, since=start, until=end, k=args.top)
     if args.format == "json":
         out.write(to_json(rolling_record(rolling, static)) + "\n")
