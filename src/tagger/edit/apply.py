@@ -25,6 +25,7 @@ from tagger.edit.lock import vault_lock
 from tagger.edit.plan import Change, Plan
 from tagger.errors import InputError
 from tagger.notes.files import Skip, sha256
+from tagger.notes.vault import path_in_vault
 from tagger.notes.replace import KEPT, Settled, Swap, lock_reason, replace_note, write_atomic
 from tagger.notes.write import set_tags
 from tagger.progress import Progress
@@ -206,27 +207,6 @@ def _log_vault(log: RetagLog, vault: Path | None) -> Path:
     raise InputError(f"the vault it names ({log.vault}) does not exist; give it with --vault", path=log.path)
 
 
-def note_in_vault(root: Path, rel: str) -> Path | str:
-    """The note `rel` names inside the vault at `root`, or why it is not one undo may touch.
-
-    A log is a file anyone could edit: its paths must stay inside the vault, and never
-    pass through a symbolic link (which could lead out of it).
-
-    >>> import tempfile; root = Path(tempfile.mkdtemp())
-    >>> note_in_vault(root, "../outside.md"), note_in_vault(root, "/etc/passwd")
-    ('is outside the vault; not restored', 'is outside the vault; not restored')
-    """
-    rel_path = Path(rel)
-    if rel_path.is_absolute() or ".." in rel_path.parts or not rel_path.parts:
-        return "is outside the vault; not restored"
-    here = root
-    for part in rel_path.parts:
-        here = here / part
-        if here.is_symlink():
-            return "is reached through a symbolic link; not restored"
-    return here
-
-
 def undo_log(path: Path | str, *, vault: Path | None = None, progress: Progress | None = None) -> UndoResult:
     """Restore every note a retag log changed that is still exactly as the retag left it.
 
@@ -244,9 +224,10 @@ def undo_log(path: Path | str, *, vault: Path | None = None, progress: Progress 
         for i, ch in enumerate(reversed(log.changes)):
             if progress is not None:
                 progress(f"restoring {i}/{total}", i / total)
-            note = note_in_vault(root, ch.rel)
-            if isinstance(note, str):
-                result.left.append((ch.rel, note))
+            try:
+                note = path_in_vault(root, ch.rel)
+            except InputError as err:
+                result.left.append((ch.rel, f"{err.message}; not restored"))
                 continue
             try:
                 data = note.read_bytes()
@@ -297,7 +278,6 @@ __all__ = [
     "UndoResult",
     "apply_plan",
     "hold_interrupts",
-    "note_in_vault",
     "undo_log",
     "write_change",
 ]

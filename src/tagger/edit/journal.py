@@ -28,18 +28,18 @@ from tagger.notes.files import read_plain_text
 LOG_FORMAT = 1
 
 
-def default_log_path(vault: Path, now: dt.datetime | None = None) -> Path:
-    """`VAULT/.tagger/retag-YYYYmmdd-HHMMSS.jsonl`, numbered if that name is taken.
+def default_log_path(vault: Path, now: dt.datetime | None = None, *, prefix: str = "retag") -> Path:
+    """`VAULT/.tagger/retag-YYYYmmdd-HHMMSS.jsonl` (or another `prefix`), numbered if that name is taken.
 
     >>> default_log_path(Path("/nonexistent/v"), dt.datetime(2025, 6, 1, 12, 0, 0)).as_posix()
     '/nonexistent/v/.tagger/retag-20250601-120000.jsonl'
     """
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    base = tool_dir(vault) / f"retag-{stamp}.jsonl"
+    base = tool_dir(vault) / f"{prefix}-{stamp}.jsonl"
     path, n = base, 1
     while path.exists():
         n += 1
-        path = base.with_name(f"retag-{stamp}-{n}.jsonl")
+        path = base.with_name(f"{prefix}-{stamp}-{n}.jsonl")
     return path
 
 

@@ -176,4 +176,29 @@ def load_notes(
     return VaultNotes(notes=notes, skips=skips, entries=entries)
 
 
-__all__ = ["SKIP_DIRS", "VaultNotes", "in_tool_folder", "iter_note_paths", "load_notes", "note_paths", "read_paths_file"]
+def path_in_vault(root: Path, rel: str) -> Path:
+    """The file `rel` (vault-relative, as logs and requests name notes) inside the vault at `root`.
+
+    An `InputError` if it leads outside the vault, or passes through a symbolic link (which
+    could lead out of it): a log or a request is text anyone could have written.
+
+    >>> import tempfile; root = Path(tempfile.mkdtemp())
+    >>> path_in_vault(root, "2025/a.md") == root / "2025" / "a.md"
+    True
+    >>> path_in_vault(root, "../outside.md")
+    Traceback (most recent call last):
+    tagger.errors.InputError: ../outside.md: is outside the vault
+    """
+    rel_path = Path(rel)
+    if rel_path.is_absolute() or ".." in rel_path.parts or not rel_path.parts:
+        raise InputError("is outside the vault", path=rel)
+    here = root
+    for part in rel_path.parts:
+        here = here / part
+        if here.is_symlink():
+            raise InputError("is reached through a symbolic link", path=rel)
+    return here
+
+
+__all__ = ["SKIP_DIRS", "VaultNotes", "in_tool_folder", "iter_note_paths", "load_notes", "note_paths",
+    "path_in_vault", "read_paths_file"]
