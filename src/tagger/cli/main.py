@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tags": ("tags", "the tag vocabulary: counts, spellings, likely aliases"),
     "eval": ("eval", "how well tagger would have done on your past notes"),
     "review": ("review", "existing tags that disagree with their notes"),
+    "serve": ("serve", "answer suggestions over HTTP on the loopback and keep the model fresh"),
 }
 
 
