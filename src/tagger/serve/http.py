@@ -129,10 +129,15 @@ class RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "tagger"
     sys_version = ""
+    # A request line the parser cannot read still gets a status line (HTTP/0.9 would get a bare body).
+    default_request_version = "HTTP/1.0"
     # Headers and body leave in one segment, without Nagle's 40 ms wait for an ACK.
     disable_nagle_algorithm = True
     #: Seconds a connection may sit idle or trickle a request before it is closed.
     timeout = 15
+
+    def version_string(self) -> str:
+        return self.server_version
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         pass  # a request log of every suggestion is noise; errors are answered, not logged
