@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serving import Server, env, hook, vault_copy
+from serving import Server, bad_requests, env, hook, vault_copy
 
 from tagger import parse_note, set_tags
 from tagger.serve.state import ServerState, read_state, state_path, write_state
@@ -112,60 +112,8 @@ def test_status_shows_the_model_and_the_retrainer(served: Server) -> None:
 # ---- bad requests: every one a 4xx, the server answering afterwards ----------------------------
 
 
-def _bad_requests(s: Server) -> list[tuple[str, bytes]]:
-    host, auth = f"Host: 127.0.0.1:{s.port}\r\n", f"Authorization: Bearer {s.state.token}\r\n"
-
-    def post(body: bytes, extra: str = "", ctype: str = "application/json") -> bytes:
-        return (f"POST /api/suggest HTTP/1.1\r\n{host}{auth}Content-Type: {ctype}\r\nContent-Length: {len(body)}\r\n{extra}\r\n").encode() + body
-
-    return [
-        ("bad JSON", post(b'{"text": ')),
-        ("not UTF-8", post(b'{"text": "\xff\xfe"}')),
-        ("binary body", post(bytes(range(256)) * 4)),
-        ("a number", post(b"42")),
-        ("text not a string", post(b'{"text": 42}')),
-        ("k a string", post(b'{"text": "x", "k": "5"}')),
-        ("k too large", post(b'{"text": "x", "k": 100000}')),
-        ("k a bool", post(b'{"text": "x", "k": true}')),
-        ("unknown key", post(b'{"txt": "x"}')),
-        ("text and fields", post(b'{"text": "x", "title": "y"}')),
-        ("empty list", post(b"[]")),
-        ("nested list", post(b"[[{}]]")),
-        ("empty body", post(b"")),
-        ("form body", post(b"text=x", ctype="application/x-www-form-urlencoded")),
-        ("text/plain body", post(b'{"text": "x"}', ctype="text/plain")),
-        ("10 MB body", (f"POST /api/suggest HTTP/1.1\r\n{host}{auth}Content-Type: application/json\r\nContent-Length: {10 << 20}\r\n\r\n").encode()
-         + b"[" + b"0," * (5 << 20)),
-        ("chunked body", (f"POST /api/suggest HTTP/1.1\r\n{host}{auth}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{{}}\r\n0\r\n\r\n").encode()),
-        ("negative length", f"POST /api/suggest HTTP/1.1\r\n{host}{auth}Content-Type: application/json\r\nContent-Length: -5\r\n\r\n".encode()),
-        ("no token", f"GET /api/status HTTP/1.1\r\n{host}\r\n".encode()),
-        ("wrong token", f"GET /api/status HTTP/1.1\r\n{host}Authorization: Bearer {'x' * 43}\r\n\r\n".encode()),
-        ("token as Basic", f"GET /api/status HTTP/1.1\r\n{host}Authorization: Basic {s.state.token}\r\n\r\n".encode()),
-        ("foreign Host", f"GET /api/health HTTP/1.1\r\nHost: attacker.example:{s.port}\r\n\r\n".encode()),
-        ("Host without port", b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
-        ("no Host", b"GET /api/health HTTP/1.1\r\n\r\n"),
-        ("foreign Origin", f"GET /api/status HTTP/1.1\r\n{host}{auth}Origin: http://attacker.example\r\n\r\n".encode()),
-        ("Origin of another port", f"GET /api/status HTTP/1.1\r\n{host}{auth}Origin: http://127.0.0.1:1\r\n\r\n".encode()),
-        ("DELETE", f"DELETE /api/suggest HTTP/1.1\r\n{host}{auth}\r\n".encode()),
-        ("PUT", f"PUT /api/status HTTP/1.1\r\n{host}{auth}Content-Length: 0\r\n\r\n".encode()),
-        ("TRACE", f"TRACE /api/health HTTP/1.1\r\n{host}\r\n".encode()),
-        ("made-up method", f"BREW /api/health HTTP/1.1\r\n{host}\r\n".encode()),
-        ("GET on a POST route", f"GET /api/suggest HTTP/1.1\r\n{host}{auth}\r\n".encode()),
-        ("unknown path", f"GET /api/nothing HTTP/1.1\r\n{host}{auth}\r\n".encode()),
-        ("path outside the API", f"GET /../../etc/passwd HTTP/1.1\r\n{host}{auth}\r\n".encode()),
-        ("HTTP/2 request line", f"GET /api/health HTTP/2.0\r\n{host}\r\n".encode()),
-        ("garbage request line", b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + bytes(200) + b"\r\n\r\n"),
-        ("check: path outside the vault", post(b'{"notes": [{"path": "../../etc/passwd", "text": "x"}]}').replace(b"/api/suggest", b"/api/check")),
-        ("check: absolute path", post(b'{"notes": [{"path": "/etc/passwd", "text": "x"}]}').replace(b"/api/suggest", b"/api/check")),
-        ("check: notes not a list", post(b'{"notes": "a.md"}').replace(b"/api/suggest", b"/api/check")),
-        ("check: aliases not strings", post(b'{"notes": [], "aliases": {"a": 1}}').replace(b"/api/suggest", b"/api/check")),
-        ("check: min_score out of range", post(b'{"notes": [], "min_score": 7}').replace(b"/api/suggest", b"/api/check")),
-        ("check: include a number", post(b'{"notes": [], "include": 5}').replace(b"/api/suggest", b"/api/check")),
-    ]
-
-
 def test_bad_requests_are_4xx_and_the_server_goes_on(served: Server) -> None:
-    for name, data in _bad_requests(served):
+    for name, data in bad_requests(served):
         status, body = served.raw(data)
         assert 400 <= status < 500, f"{name}: {status} {body!r}"
         assert isinstance(body, dict) and body.get("error"), f"{name}: the answer names the problem, got {body!r}"

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hmac
 import json
 import socket
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -35,6 +36,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+#: Per request thread: milliseconds spent queueing for the model (set by the service, reported in `Server-Timing`).
+request_waits = threading.local()
 #: Largest request body read (bytes); larger ones are refused unread (413).
 MAX_BODY = 1 << 20
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
@@ -159,8 +162,10 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
         if started is not None:
-            # The server's own time on this request, for benchmarks and curious clients.
-            self.send_header("Server-Timing", f"app;dur={(time.perf_counter() - started) * 1e3:.3f}")
+            # The server's time on this request, for benchmarks and curious clients: all of it
+            # (app), and the part spent waiting for another request's model work (wait).
+            wait = getattr(request_waits, "ms", 0.0)
+            self.send_header("Server-Timing", f"app;dur={(time.perf_counter() - started) * 1e3:.3f}, wait;dur={wait:.3f}")
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         if self.close_connection:
@@ -208,6 +213,7 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         started = time.perf_counter()
+        request_waits.ms = 0.0
         try:
             headers = self._headers()
             host = headers.get("host", "")

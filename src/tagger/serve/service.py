@@ -35,6 +35,7 @@ from tagger.model.estimator import TagModel
 from tagger.model.io import load_model
 from tagger.model.korean import content_morphemes
 from tagger.notes.files import NoteFile
+from tagger.serve.http import request_waits as waits
 from tagger.serve.index import VaultIndex
 from tagger.spelling import AliasTable, Spellings, SpellingRule
 
@@ -54,7 +55,7 @@ class Loaded:
 
 @dataclass(frozen=True)
 class CheckNote:
-    """One staged note as the hook sends it: vault-relative path, its real path (links followed), its text."""
+    """One staged note as the hook sends it: its vault-relative path (never read: it dates the note by its name) and its text."""
 
     path: str
     text: str
@@ -136,10 +137,17 @@ class Service:
 
     # ---- answers ----------------------------------------------------------------------------
 
+    def _turn(self) -> threading.Lock:
+        """The model lock, taken; how long that took is kept in `waits.ms` (queueing, not work)."""
+        t0 = time.perf_counter()
+        self._compute.acquire()
+        waits.ms = getattr(waits, "ms", 0.0) + (time.perf_counter() - t0) * 1e3
+        return self._compute
+
     def suggest(self, entries: Sequence[Entry], k: int) -> tuple[list[list[Suggestion]], TagModel]:
         """Ranked suggestions for `entries` by the current model, and that model."""
         model = self._need()
-        with self._compute:
+        with self._turn():
             return model.suggest(entries, k=k), model
 
     def check(
@@ -162,7 +170,7 @@ class Service:
         model = self.current()
         if to_suggest:
             model = self._need()
-            with self._compute:
+            with self._turn():
                 rows = model.suggest([c.note.entry for c in to_suggest if c.note is not None], k=max(top, model.max_assigned))
             for c, row in zip(to_suggest, rows):
                 c.suggestions = [dataclasses.replace(s, tag=rule.spell(s.tag)) for s in row]
