@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tagger.cli.staged import stale_line
 from tagger.config import Config
 from tagger.entry import Entry, Suggestion
 from tagger.serve.client import MAX_BODY, ask
@@ -67,7 +66,9 @@ def check_with_server(
         }
     except (ValueError, OSError):
         return None  # a note the server cannot name: work alone
-    from tagger.edit.check import Rename  # the hook has it loaded already; `tagger suggest` never needs it
+    # Loaded by the hook already; `tagger suggest` never needs them.
+    from tagger.cli.staged import stale_line
+    from tagger.edit.check import Rename
 
     answer = ask(root, "/api/check", body, model=model_path)
     if not isinstance(answer, dict):

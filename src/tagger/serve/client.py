@@ -19,7 +19,6 @@ import json
 import os
 import socket
 import time
-import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +44,7 @@ def live_server(vault: Path | None, *, model: Path | None = None) -> ServerState
     state = read_state(vault)
     if state is None or not pid_alive(state.pid):
         return None
-    if model is not None and state.model and os.path.abspath(model) != state.model:
+    if model is not None and state.model and os.path.realpath(model) != os.path.realpath(state.model):
         return None  # another model than the one asked for: the caller works alone
     return state
 
@@ -56,21 +55,25 @@ def request(state: ServerState, method: str, path: str, body: Any = None, *, tim
     HTTP/1.1 spoken over a plain socket: `http.client` would import `ssl` and the email
     parser, a fifth of a fresh `tagger suggest`'s start-up, for one request on the loopback.
     """
-    url = urllib.parse.urlsplit(state.url)
-    if url.scheme != "http" or not url.hostname or url.port is None:
+    # "http://127.0.0.1:PORT" (or "[::1]"), as `tagger serve` writes it; parsed by hand, since
+    # urllib.parse imports ipaddress: milliseconds every start-up pays.
+    scheme, _, netloc = state.url.partition("://")
+    host, _, port = netloc.rpartition(":")
+    if scheme != "http" or not host or not port.isdigit():
         return None
+    hostname = host.strip("[]")
     data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
     if len(data) > MAX_BODY:
         return None
     head = (
-        f"{method} {path} HTTP/1.1\r\nHost: {url.netloc}\r\nAuthorization: Bearer {state.token}\r\n"
+        f"{method} {path} HTTP/1.1\r\nHost: {netloc}\r\nAuthorization: Bearer {state.token}\r\n"
         f"Accept: application/json\r\nConnection: close\r\n"
         + (f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n" if body is not None else "")
         + "\r\n"
     )
     deadline = time.monotonic() + timeout
     try:
-        with socket.create_connection((url.hostname, url.port), timeout=timeout) as sock:
+        with socket.create_connection((hostname, int(port)), timeout=timeout) as sock:
             # Headers and body in one send: no Nagle / delayed-ACK stall between them.
             sock.sendall(head.encode("latin-1") + data)
             chunks: list[bytes] = []

@@ -117,10 +117,11 @@ class Retrainer:
         self.running_since = _now()
         started = time.monotonic()
         before = file_stamp(svc.model_path)
-        cmd = [sys.executable, "-m", "tagger.serve.retrain", str(svc.root), str(svc.model_path)]
+        # -P: the child runs in the vault, whose files must never be imported (a `tagger.py` there would be).
+        cmd = [sys.executable, "-P", "-m", "tagger.serve.retrain", str(svc.root), str(svc.model_path)]
         error: str | None = None
         try:
-            self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=svc.root)
+            self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=svc.root, env=_child_env())
             out, _ = self._proc.communicate(timeout=RETRAIN_TIMEOUT_S)
             if self._proc.returncode != 0:
                 lines = [x for x in out.decode("utf-8", "replace").splitlines() if x.strip()]
@@ -151,6 +152,14 @@ class Retrainer:
         else:
             self._failed_on = state
             self._changed_at = None
+
+
+def _child_env() -> dict[str, str]:
+    """This process's environment with its import path (less the working folder) as the child's:
+    the child finds this same tagger however the server found it, and nothing of the vault."""
+    here = {"", os.getcwd()}
+    path = [p for p in sys.path if p not in here and os.path.abspath(p) not in here]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
 
 
 def _child_main(argv: Sequence[str]) -> int:

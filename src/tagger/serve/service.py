@@ -15,12 +15,13 @@ one of them by the others'.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import os
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,12 +138,13 @@ class Service:
 
     # ---- answers ----------------------------------------------------------------------------
 
-    def _turn(self) -> threading.Lock:
-        """The model lock, taken; how long that took is kept in `waits.ms` (queueing, not work)."""
+    @contextlib.contextmanager
+    def _turn(self) -> Iterator[None]:
+        """Hold the model lock for the block; the wait for it is kept in `waits.ms` (queueing, not work)."""
         t0 = time.perf_counter()
-        self._compute.acquire()
-        waits.ms = getattr(waits, "ms", 0.0) + (time.perf_counter() - t0) * 1e3
-        return self._compute
+        with self._compute:
+            waits.ms = getattr(waits, "ms", 0.0) + (time.perf_counter() - t0) * 1e3
+            yield
 
     def suggest(self, entries: Sequence[Entry], k: int) -> tuple[list[list[Suggestion]], TagModel]:
         """Ranked suggestions for `entries` by the current model, and that model."""
