@@ -78,7 +78,9 @@ def test_a_state_file_left_by_a_killed_server_is_replaced(tmp_path: Path, exampl
     try:
         assert server.state.pid != dead.pid and server.request("GET", "/api/health")[0] == 200
     finally:
-        assert server.stop() == 0
+        server.kill(signal.SIGINT)  # Ctrl-C: a clean stop too
+        assert server.proc.wait(timeout=20) == 0
+    assert not state_path(root).exists()
 
 
 # ---- the API ---------------------------------------------------------------------------------
@@ -99,6 +101,24 @@ def test_suggest_answers_as_the_model_does(served: Server, example_model_file: P
     status, many = served.request("POST", "/api/suggest", [fields, {**fields, "k": 1}])
     assert status == 200 and [len(a["suggestions"]) for a in many] == [5, 1]
     assert many[0]["suggestions"][:3] == want
+
+
+def test_concurrent_requests_are_all_answered(served: Server) -> None:
+    text = _note(served.root).read_text(encoding="utf-8")
+    results: list[int] = []
+
+    def client(i: int) -> None:
+        for j in range(6):
+            body = {"text": text} if (i + j) % 2 else [{"text": text}, {"title": "Mixture of experts"}]
+            results.append(served.request("POST", "/api/suggest", body)[0])
+        results.append(served.request("GET", "/api/status")[0])
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert results == [200] * (12 * 7)
 
 
 def test_status_shows_the_model_and_the_retrainer(served: Server) -> None:
