@@ -1,7 +1,7 @@
 """Run every benchmark and print its figures: `python -m benchmarks [name ...]`.
 
 Names: read_speed, quality (with the baseline and the Annif peers), speed,
-retag_speed, hook_speed, tags_speed. Each also runs on its own: `python -m benchmarks.<name>`.
+retag_speed, hook_speed, tags_speed, serve. Each also runs on its own: `python -m benchmarks.<name>`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-ALL = ["read_speed", "quality", "speed", "retag_speed", "hook_speed", "tags_speed"]
+ALL = ["read_speed", "quality", "speed", "retag_speed", "hook_speed", "tags_speed", "serve"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

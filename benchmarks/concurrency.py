@@ -166,7 +166,7 @@ def corpus_vault(corpus: Path, work: Path) -> tuple[Path, Path]:
     shutil.copytree(corpus, vault)
     for p in vault.rglob("*"):  # the shared corpus is read-only; the copy is the author's vault
         p.chmod(p.stat().st_mode | 0o200)
-    model = work / "model.joblib"
+    model = work / "tagger.model"
     subprocess.run([sys.executable, "-m", "tagger", "train", str(vault), "--model", str(model)], check=True, capture_output=True)
     return vault, model
 

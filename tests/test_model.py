@@ -14,7 +14,7 @@ import pytest
 import tagger
 from tagger import Entry, TagModel, load_model, read_entries, save_model, suggest_tags
 from tagger.cli.main import main
-from tagger.errors import InputError, NotTrainedError, TaggerError
+from tagger.errors import InputError, ModelError, NotTrainedError, TaggerError
 from tagger.config import resolve_model_path
 from tagger.notes.parse import parse_digest
 from tagger.suggest import suggest_frame, suggest_many
@@ -218,7 +218,7 @@ def test_model_file_is_written_atomically(model: TagModel, tmp_path: Path, monke
         real(self, info, data, *args, **kwargs)
 
     monkeypatch.setattr(zipfile.ZipFile, "writestr", boom)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(ModelError, match="disk full"):
         save_model(model, path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["m.model"]

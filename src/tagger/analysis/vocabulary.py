@@ -119,4 +119,22 @@ def build_vocabulary(entries: Iterable[Entry]) -> Vocabulary:
     return Vocabulary(tags=stats, spellings=spellings, cooccurrence=dict(co), notes=n, tagged=tagged)
 
 
-__all__ = ["TagStats", "Vocabulary", "build_vocabulary"]
+def newer_tagged(last_note: object, entries: Iterable[Entry]) -> tuple[dt.date, int] | None:
+    """The model's newest note date (`metadata_["last_note"]`, ISO) and how many tagged notes of `entries` are dated after it.
+
+    None when the model says no date. The count behind the hook's stale-model warning (`cli.staged.stale_warning`), here so the
+    server counts with its own index and the client still words the warning.
+
+    >>> newer_tagged("2025-06-30", [Entry(tags=("rl",), date=dt.date(2025, 7, 1)), Entry(date=dt.date(2025, 7, 2))])
+    (datetime.date(2025, 6, 30), 1)
+    """
+    if not last_note:
+        return None
+    try:
+        since = dt.date.fromisoformat(str(last_note)[:10])
+    except ValueError:
+        return None
+    return since, sum(1 for e in entries if e.tags and e.date is not None and e.date > since)
+
+
+__all__ = ["TagStats", "Vocabulary", "build_vocabulary", "newer_tagged"]

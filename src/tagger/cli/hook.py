@@ -37,6 +37,7 @@ from pathlib import Path
 from tagger.analysis.vocabulary import build_vocabulary
 from tagger.cli.options import at_least, fraction
 from tagger.cli.render import shell_word
+from tagger.cli.served import check_with_server
 from tagger.cli.staged import fix_commands, group_by_vault, is_vault_note, no_model_line, stale_warning, staged_notes
 from tagger.cli.status import ERROR, SOME_FAILED, SUCCESS, run_guarded
 from tagger.config import Config, load_config, resolve_model_path
@@ -181,11 +182,41 @@ def run_vault(root: Path, paths: Sequence[Path], args: argparse.Namespace, *, fi
         return status
     to_suggest = [c for c in readable if c.untagged and c.note is not None and c.note.entry.has_own_text]
     model_path = resolve_model_path(args.model, vault=root, config=config)
+    if to_suggest and not model_path.exists():
+        # Said before importing the model code (numpy, scipy): a vault without a model
+        # configured to pass with a warning pays nothing for it.
+        return max(status, _no_model(name, missing_model(model_path), root, model_path, args, config))
+    # A running `tagger serve` knows the vault and has the model loaded: it answers in
+    # milliseconds; without one (or without an answer) the same is worked out here.
+    served = check_with_server(root, config, notes, readable, top=args.top, model_path=model_path)
+    got = served[0] if served is not None else _check_in_process(name, root, config, notes, readable, to_suggest, model_path, args)
+    if isinstance(got, int):
+        return max(status, got)
+    if got:
+        print(f"{name}: warning: {got}", file=sys.stderr)
+
+    if fix:
+        return max(status, _fix(root, readable, top=args.top))
+    for c in readable:
+        _report(c, args.top)
+    if any(c.failing for c in readable):
+        status = SOME_FAILED
+    # tagger-fix refuses symbolic links and read-only notes: they are not in the command.
+    fixable = [c.path for c in readable if c.failing and c.fixed_tags() and not _locked(c)]
+    if fixable:
+        which = "this note" if len(fixable) == 1 else f"these {len(fixable)} notes"
+        print(f"{name}: to write the tags shown under 'would write' into {which}, run")
+        for line in fix_commands(fixable, _model_extra_args(args)):
+            print(f"    {line}")
+    return status
+
+
+def _check_in_process(
+    name: str, root: Path, config: Config, notes: Sequence[Path], readable: Sequence[NoteCheck], to_suggest: Sequence[NoteCheck],
+    model_path: Path, args: argparse.Namespace,
+) -> str | int | None:
+    """Fill the checks by reading the vault and loading the model here; the stale warning (or None), or an exit code."""
     if to_suggest:
-        if not model_path.exists():
-            # Said before importing the model code (numpy, scipy): a vault without a model
-            # configured to pass with a warning pays nothing for it.
-            return max(status, _no_model(name, missing_model(model_path), root, model_path, args, config))
         from tagger.model.korean import KoreanSettings, warm_up
 
         # Before numpy and scipy are imported, so Kiwi loads on the other core meanwhile (0.2 s sooner).
@@ -200,7 +231,7 @@ def run_vault(root: Path, paths: Sequence[Path], args: argparse.Namespace, *, fi
 
             model = load_model(model_path)
         except NotTrainedError as err:
-            return max(status, _no_model(name, err, root, model_path, args, config))
+            return _no_model(name, err, root, model_path, args, config)
         except ModelError as err:
             print(f"{name}: {err}")
             return ERROR
@@ -219,24 +250,7 @@ def run_vault(root: Path, paths: Sequence[Path], args: argparse.Namespace, *, fi
             last_note = None  # a model that cannot be read matters only when a note needs it
     else:
         last_note = None
-    stale = stale_warning(last_note, vault_entries, root, config, model_path)
-    if stale:
-        print(f"{name}: warning: {stale}", file=sys.stderr)
-
-    if fix:
-        return max(status, _fix(root, readable, top=args.top))
-    for c in readable:
-        _report(c, args.top)
-    if any(c.failing for c in readable):
-        status = SOME_FAILED
-    # tagger-fix refuses symbolic links and read-only notes: they are not in the command.
-    fixable = [c.path for c in readable if c.failing and c.fixed_tags() and not _locked(c)]
-    if fixable:
-        which = "this note" if len(fixable) == 1 else f"these {len(fixable)} notes"
-        print(f"{name}: to write the tags shown under 'would write' into {which}, run")
-        for line in fix_commands(fixable, _model_extra_args(args)):
-            print(f"    {line}")
-    return status
+    return stale_warning(last_note, vault_entries, root, config, model_path)
 
 
 def _no_model(name: str, err: NotTrainedError, root: Path, model_path: Path, args: argparse.Namespace, config: Config) -> int:

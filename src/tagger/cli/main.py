@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("eval", "how well tagger would have done on your past notes"),
     "review": ("review", "existing tags that disagree with their notes"),
     "model": ("model", "what a model file is: its vault, notes, versions, settings, scores"),
+    "serve": ("serve", "answer suggestions over HTTP on the loopback and keep the model fresh"),
 }
 
 

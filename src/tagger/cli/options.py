@@ -74,6 +74,21 @@ def days(text: str) -> float:
     return value
 
 
+def positive_seconds(text: str) -> float:
+    """A number of seconds, more than 0.
+
+    >>> positive_seconds("0.5")
+    0.5
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, not {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, not {text}")
+    return value
+
+
 def date(text: str) -> dt.date:
     """A date written `yymmdd` (as in note file names) or ISO `yyyy-mm-dd`.
 
@@ -136,4 +151,4 @@ def add_top(parser: argparse.ArgumentParser, *, what: str = "how many tags to ra
     parser.add_argument("--top", "-k", type=at_least(1), default=5, metavar="K", help=f"{what} (default: 5)")
 
 
-__all__ = ["add_aliases", "add_format", "add_inputs", "add_model", "add_top", "add_vault", "at_least", "date", "days", "fraction"]
+__all__ = ["add_aliases", "add_format", "add_inputs", "add_model", "add_top", "add_vault", "at_least", "date", "days", "fraction", "positive_seconds"]

@@ -14,6 +14,7 @@ from tagger.cli.render import plural, shell_word
 from tagger.config import DEFAULT_MODEL, Config, find_vault_root, load_config
 from tagger.entry import Entry
 from tagger.errors import printable
+from tagger.analysis.vocabulary import newer_tagged
 from tagger.notes.vault import in_tool_folder
 
 
@@ -68,6 +69,17 @@ def is_vault_note(path: Path, root: Path, config: Config) -> bool:
     return not in_tool_folder(rel) and config.matches(rel.as_posix())
 
 
+def stale_line(since: dt.date, newer: int, root: Path, config: Config, model_path: Path) -> str | None:
+    """The stale-model warning for `newer` tagged notes after `since`, or None when not more than `stale_after_notes`."""
+    threshold = config.stale_after_notes
+    if newer <= threshold:
+        return None
+    return (
+        f"the model ({printable(model_path)}) is stale: more than {plural(threshold, 'tagged note')} {'is' if threshold == 1 else 'are'} newer than the newest it "
+        f"learned from ({since}); retrain it: {train_command(root, model_path)}"
+    )
+
+
 def stale_warning(last_note: object, entries: Iterable[Entry], root: Path, config: Config, model_path: Path) -> str | None:
     """A warning with the retrain command when more than `stale_after_notes` tagged notes are dated after the model's newest.
 
@@ -77,20 +89,8 @@ def stale_warning(last_note: object, entries: Iterable[Entry], root: Path, confi
     >>> stale_warning("2025-06-30", es, Path("vault"), Config(stale_after_notes=2), Path("vault/m.joblib"))
     'the model (vault/m.joblib) is stale: more than 2 tagged notes are newer than the newest it learned from (2025-06-30); retrain it: tagger train vault --model vault/m.joblib'
     """
-    if not last_note:
-        return None
-    try:
-        since = dt.date.fromisoformat(str(last_note)[:10])
-    except ValueError:
-        return None
-    threshold = config.stale_after_notes
-    newer = sum(1 for e in entries if e.tags and e.date is not None and e.date > since)
-    if newer <= threshold:
-        return None
-    return (
-        f"the model ({printable(model_path)}) is stale: more than {plural(threshold, 'tagged note')} {'is' if threshold == 1 else 'are'} newer than the newest it "
-        f"learned from ({since}); retrain it: {train_command(root, model_path)}"
-    )
+    counted = newer_tagged(last_note, entries)
+    return None if counted is None else stale_line(*counted, root, config, model_path)
 
 
 def _rel(path: Path) -> str:
@@ -109,8 +109,8 @@ def _is_default(root: Path, model_path: Path) -> bool:
 def train_command(root: Path, model_path: Path) -> str:
     """The command that retrains the model at `model_path` on the vault at `root`, as the author would type it.
 
-    >>> train_command(Path("vault"), Path("vault/models/my model.joblib"))
-    "tagger train vault --model 'vault/models/my model.joblib'"
+    >>> train_command(Path("vault"), Path("vault/models/my model.tagger"))
+    "tagger train vault --model 'vault/models/my model.tagger'"
     >>> train_command(Path("vault"), Path("vault/.tagger/tagger.model"))   # the default needs no --model
     'tagger train vault'
     """
@@ -148,4 +148,7 @@ def fix_commands(paths: Sequence[Path], argv_extra: Sequence[str]) -> list[str]:
     return [direct]
 
 
-__all__ = ["fix_commands", "group_by_vault", "is_vault_note", "no_model_line", "stale_warning", "staged_notes", "train_command"]
+__all__ = [
+    "fix_commands", "group_by_vault", "is_vault_note", "no_model_line", "stale_line", "stale_warning", "staged_notes",
+    "train_command",
+]

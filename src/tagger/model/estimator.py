@@ -99,7 +99,7 @@ class TagModel(Estimator):
         translation_weight: float = 0.5,
         min_df: int = 2,
         tf_k1: float = 10.0,
-        min_tag_notes: int = 2,
+        min_tag_notes: int = 1,
         name_bonus: float = 0.2,
         calibration_share: float = 0.15,
         max_assigned: int = 5,
@@ -118,6 +118,9 @@ class TagModel(Estimator):
         self.min_df = min_df
         #: Term-frequency saturation of every TF-IDF block (see `Block`).
         self.tf_k1 = tf_k1
+        #: Tags used on fewer notes are not learned. 1 (issue 14): a tag the author coins is
+        #: suggestible after the next retrain; on splits A and B it moved P@1 / R@5 / F1 by
+        #: at most 0.003 (benchmarks/LOG.md).
         self.min_tag_notes = min_tag_notes
         self.name_bonus = name_bonus
         self.calibration_share = calibration_share

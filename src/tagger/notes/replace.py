@@ -19,8 +19,6 @@ an editor's rename landing in the microseconds before ours would be lost.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import datetime as dt
 import errno
 import hashlib
@@ -49,6 +47,10 @@ def _sha256(data: bytes) -> str:
 @lru_cache(maxsize=1)
 def _renameat2() -> Any:
     try:
+        # Imported here, once: ctypes costs every hook and `tagger suggest` start-up ~10 ms otherwise.
+        import ctypes
+        import ctypes.util
+
         libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
         return libc.renameat2
     except (OSError, AttributeError, TypeError):
@@ -67,6 +69,8 @@ def exchange(a: Path, b: Path) -> bool:
         return False
     if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
         return True
+    import ctypes  # loaded already by `_renameat2`
+
     err = ctypes.get_errno()
     if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
         return False

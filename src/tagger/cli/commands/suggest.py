@@ -18,7 +18,8 @@ log = logging.getLogger("tagger")
 
 if TYPE_CHECKING:
     from tagger.analysis.explain import Explanation
-    from tagger.entry import Entry
+    from tagger.config import Config
+    from tagger.entry import Entry, Suggestion
     from tagger.model.estimator import TagModel
 
 
@@ -37,19 +38,23 @@ def run(args: argparse.Namespace) -> int:
 
     A missing or unusable model raises `NotTrainedError` / `ModelError`, which `tagger.cli.main` reports.
     """
-    from tagger.model.korean import KoreanSettings, warm_up
-
     problems = args.problems
     entries = read_inputs(args.paths, problems)
-    # Kiwi loads in a child process (on the other core) while this one loads the model.
-    warm_up(KoreanSettings(), [e.comment for e in entries])
-    from tagger.model.io import load_model
-
     vault, config = vault_config(args.paths)
     # A note on stdin lies in no folder: the current one is where the vault was looked for.
-    model = load_model(model_path(args.model, vault, config, where="." if args.paths[0] == "-" else args.paths[0]))
-    rows = model.suggest(entries, k=args.top)
-    explanations = _explain(model, entries, args) if args.explain else None
+    where = "." if args.paths[0] == "-" else args.paths[0]
+    rows = None if args.explain else _served(vault, config, entries, args.model, where, args.top)
+    model: TagModel | None = None
+    if rows is None:
+        from tagger.model.korean import KoreanSettings, warm_up
+
+        # Kiwi loads in a child process (on the other core) while this one loads the model.
+        warm_up(KoreanSettings(), [e.comment for e in entries])
+        from tagger.model.io import load_model
+
+        model = load_model(model_path(args.model, vault, config, where=where))
+        rows = model.suggest(entries, k=args.top)
+    explanations = _explain(model, entries, args) if model is not None and args.explain else None
     out = sys.stdout
     for i, (e, sugg) in enumerate(zip(entries, rows)):
         if args.format == "jsonl":
@@ -79,6 +84,20 @@ def run(args: argparse.Namespace) -> int:
         if assigned:
             out.write(f"    assigned: {assigned}\n")
     return SOME_FAILED if problems.failed else SUCCESS
+
+
+def _served(vault: Path | None, config: Config, entries: list[Entry], model: str | None, where: str, k: int) -> list[list[Suggestion]] | None:
+    """The suggestions of the vault's running `tagger serve` for this model, or None to work in-process."""
+    from tagger.cli.served import suggest_with_server
+    from tagger.errors import TaggerError
+
+    if vault is None or not entries:
+        return None
+    try:
+        path = model_path(model, vault, config, where=where)
+    except TaggerError:
+        return None  # said by the in-process path, in its words
+    return suggest_with_server(vault, entries, k=k, model_path=path)
 
 
 def _explain(model: TagModel, entries: list[Entry], args: argparse.Namespace) -> list[list[Explanation]]:
