@@ -29,7 +29,7 @@ from tagger.errors import InputError, printable
 from tagger.serve.api import routes
 from tagger.serve.http import LOOPBACK_NAMES, TaggerHTTPServer
 from tagger.serve.retrain import DEBOUNCE_S, POLL_S, Retrainer
-from tagger.serve.service import Service
+from tagger.serve.service import Service, settle_memory
 from tagger.serve.state import ServerState, read_state, remove_state, state_path, write_state
 
 LOOPBACK_ADDRESSES = ("127.0.0.1", "::1", "localhost")
@@ -111,6 +111,7 @@ def start(
             model=str(service.model_path),
         )
         retrainer.start()
+        settle_memory()  # the index just read: out of the collector's way too
         thread = threading.Thread(target=http.serve_forever, kwargs={"poll_interval": 0.2}, name="tagger-http", daemon=True)
         thread.start()
         write_state(vault, state)

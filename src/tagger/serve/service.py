@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import gc
 import os
 import threading
 import time
@@ -71,6 +72,17 @@ def file_stamp(path: Path) -> tuple[int, int, int] | None:
     return (s.st_size, s.st_mtime_ns, s.st_ino)
 
 
+def settle_memory() -> None:
+    """Move what is alive now (the model, the vault index) out of the garbage collector's sight.
+
+    A full collection walks every tracked object: about 13 ms with the corpus's model and index
+    loaded, landing inside whichever request triggered it. Frozen objects are still freed by
+    their reference counts once unused (an old model after a swap); only cycles among them would stay.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def suggestion_record(s: Suggestion) -> dict[str, Any]:
     """A suggestion as JSON: the score unrounded (JSON floats round-trip exactly), so a client prints what it would have.
 
@@ -114,6 +126,7 @@ class Service:
         with self._swap:
             self._loaded = Loaded(model, stamp)
         self.load_error = None
+        settle_memory()
         return True
 
     def model_file_changed(self) -> bool:
@@ -215,4 +228,4 @@ class Service:
         }
 
 
-__all__ = ["CheckNote", "Service", "Unavailable", "file_stamp", "suggestion_record"]
+__all__ = ["CheckNote", "Service", "Unavailable", "file_stamp", "settle_memory", "suggestion_record"]
