@@ -40,6 +40,16 @@ def vault_copy(source: Path, dest: Path, model: Path | None) -> Path:
     return dest
 
 
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file of the vault but tagger's own folder, by relative path."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and ".tagger" not in p.parts}
+
+
+def with_tag_line(old: bytes, line: bytes) -> bytes:
+    """An untagged note with a tag line added after a blank line, its final newline (or none) kept."""
+    return old.rstrip(b"\n") + b"\n\n" + line + (b"\n" if old.endswith(b"\n") else b"")
+
+
 class Server:
     """`tagger serve ROOT ARGS…` as a child process, ready when its state file names it."""
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,14 +83,22 @@ def _matrix(model: TagModel, entries: Sequence[Entry]) -> sp.csr_matrix:
     return x
 
 
+#: model → (its blocks, their feature names): built once per fitted model (170,000 names on the corpus: 16 ms).
+_NAMES: weakref.WeakKeyDictionary[TagModel, tuple[object, list[tuple[int, str]]]] = weakref.WeakKeyDictionary()
+
+
 def _feature_names(model: TagModel) -> list[tuple[int, str]]:
     """(block index, token) for every column of the feature space."""
+    known = _NAMES.get(model)
+    if known is not None and known[0] is model.blocks_:  # a refit makes new blocks
+        return known[1]
     out: list[tuple[int, str]] = []
     for b, block in enumerate(model.blocks_):
         names = [""] * block.size
         for token, i in (block.vocabulary_ or {}).items():
             names[i] = token
         out.extend((b, t) for t in names)
+    _NAMES[model] = (model.blocks_, out)
     return out
 
 

@@ -22,7 +22,7 @@ from tagger.edit.apply import ApplyResult, UndoResult, apply_plan, undo_log
 from tagger.edit.journal import default_log_path
 from tagger.edit.plan import Change, Plan, plan_retag, propose_change
 from tagger.errors import InputError
-from tagger.notes.files import Skip, read_note_file
+from tagger.notes.files import NoteFile, Skip, read_note_file
 from tagger.notes.replace import NoteChanged
 from tagger.notes.vault import load_notes, path_in_vault
 from tagger.spelling import SpellingRule, tag_key
@@ -91,18 +91,29 @@ def set_note_tags(vault: Path, rel: str, tags: Sequence[str], *, seen: str | Non
     return _apply("tags", vault, plan)
 
 
-def merge_tags(vault: Path, members: Sequence[str], into: str) -> Action:
+def merge_tags(vault: Path, members: Sequence[str], into: str, *, candidates: Sequence[str] | None = None) -> Action:
     """Rewrite every note's `members` tags (in any spelling) as `into` (a spelling group, or a likely alias),
     through `retag --normalize`'s path; the notes' other tags stay as written.
+
+    `candidates`: the vault-relative notes that may carry them (a server's index knows), so
+    only those are read; every note of the vault otherwise.
 
     >>> merge_tags(vault, ["lm", "language_model"], "llm")   # doctest: +SKIP
     """
     vault = Path(vault).resolve()
     keys = {tag_key(m) for m in members} | {tag_key(into)}
-    got = load_notes(vault)
+    notes: list[NoteFile] = []
+    if candidates is None:
+        notes = load_notes(vault).notes
+    else:
+        for rel in candidates:
+            try:
+                notes.append(read_note_file(path_in_vault(vault, rel), vault=vault))
+            except InputError:
+                continue  # gone or unreadable since the index saw it: nothing of it to merge
     # A rule that knows only these tags: every other tag of the notes touched stays as written.
     rule = SpellingRule({k: into for k in keys}, {m: into for m in members if tag_key(m) != tag_key(into)})
-    touched = [n for n in got.notes if any(tag_key(t) in keys for t in n.entry.tags)]
+    touched = [n for n in notes if any(tag_key(t) in keys for t in n.entry.tags)]
     return _apply("merge", vault, plan_retag(touched, mode="normalize", rule=rule))
 
 

@@ -31,43 +31,43 @@ MAX_BATCH = 1000
 _FIELDS = ("title", "abstract", "comment", "translation")
 
 
-def _bad(message: str) -> HttpError:
+def invalid(message: str) -> HttpError:
     return HttpError(422, message)
 
 
 def _int(value: Any, name: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise _bad(f"{name!r} must be a whole number from {low} to {high}, not {value!r:.40}")
+        raise invalid(f"{name!r} must be a whole number from {low} to {high}, not {value!r:.40}")
     return value
 
 
 def _entry(item: Any, where: str) -> tuple[Entry, int | None]:
     """One note to suggest for, from `{"text"}` or the fields; and its `k`, if it gives one."""
     if not isinstance(item, Mapping):
-        raise _bad(f"{where} must be an object with \"text\" or \"title\"/\"abstract\"/\"comment\", not {type(item).__name__}")
+        raise invalid(f"{where} must be an object with \"text\" or \"title\"/\"abstract\"/\"comment\", not {type(item).__name__}")
     unknown = sorted(set(item) - {"text", "k", *_FIELDS})
     if unknown:
-        raise _bad(f"{where}: unknown key {unknown[0]!r:.60} (send text, or title, abstract, comment, translation; and k)")
+        raise invalid(f"{where}: unknown key {unknown[0]!r:.60} (send text, or title, abstract, comment, translation; and k)")
     k = _int(item["k"], "k", 1, MAX_K) if "k" in item else None
     for key in ("text", *_FIELDS):
         if key in item and not isinstance(item[key], str):
-            raise _bad(f"{where}: {key!r} must be a string, not {type(item[key]).__name__}")
+            raise invalid(f"{where}: {key!r} must be a string, not {type(item[key]).__name__}")
     if "text" in item:
         if any(f in item for f in _FIELDS):
-            raise _bad(f"{where}: send either \"text\" or the fields, not both")
+            raise invalid(f"{where}: send either \"text\" or the fields, not both")
         return parse_note(item["text"]), k
     if not any(f in item for f in _FIELDS):
-        raise _bad(f"{where}: send \"text\" (a note's markdown) or some of title, abstract, comment")
+        raise invalid(f"{where}: send \"text\" (a note's markdown) or some of title, abstract, comment")
     return Entry(**{f: item.get(f, "") for f in _FIELDS}), k
 
 
-def _vault_path(value: Any, where: str) -> str:
+def vault_path(value: Any, where: str) -> str:
     """A vault-relative path as sent: relative, normalised, never above the vault."""
     if not isinstance(value, str) or not value or "\0" in value:
-        raise _bad(f"{where} must be a non-empty vault-relative path")
+        raise invalid(f"{where} must be a non-empty vault-relative path")
     norm = posixpath.normpath(value.replace("\\", "/"))
     if norm.startswith("/") or norm == ".." or norm.startswith("../") or norm == ".":
-        raise _bad(f"{where} {value!r:.80} is not a path inside the vault")
+        raise invalid(f"{where} {value!r:.80} is not a path inside the vault")
     return norm
 
 
@@ -79,7 +79,7 @@ def suggest_handler(service: Service) -> Callable[[Request], tuple[int, Any]]:
         many = isinstance(body, list)
         items = body if many else [body]
         if many and not 1 <= len(items) <= MAX_BATCH:
-            raise _bad(f"send 1 to {MAX_BATCH} notes in a list, not {len(items)}")
+            raise invalid(f"send 1 to {MAX_BATCH} notes in a list, not {len(items)}")
         parsed = [_entry(item, f"note {i}" if many else "the body") for i, item in enumerate(items)]
         ks = {k or 5 for _, k in parsed}
         try:
@@ -101,28 +101,28 @@ def check_handler(service: Service) -> Callable[[Request], tuple[int, Any]]:
     def handle(req: Request) -> tuple[int, Any]:
         body = req.body
         if not isinstance(body, Mapping):
-            raise _bad("the body must be an object with \"notes\"")
+            raise invalid("the body must be an object with \"notes\"")
         unknown = sorted(set(body) - {"notes", "leave_out", "aliases", "top", "min_score", "include", "exclude"})
         if unknown:
-            raise _bad(f"unknown key {unknown[0]!r:.60}")
+            raise invalid(f"unknown key {unknown[0]!r:.60}")
         notes_in = body.get("notes")
         if not isinstance(notes_in, list) or len(notes_in) > MAX_BATCH:
-            raise _bad(f"\"notes\" must be a list of at most {MAX_BATCH} {{\"path\", \"text\"}} objects")
+            raise invalid(f"\"notes\" must be a list of at most {MAX_BATCH} {{\"path\", \"text\"}} objects")
         notes: list[CheckNote] = []
         for i, n in enumerate(notes_in):
             if not isinstance(n, Mapping) or not isinstance(n.get("text"), str) or set(n) != {"path", "text"}:
-                raise _bad(f"notes[{i}] must be an object with a \"path\" and a \"text\" string")
-            notes.append(CheckNote(_vault_path(n["path"], f"notes[{i}].path"), n["text"]))
+                raise invalid(f"notes[{i}] must be an object with a \"path\" and a \"text\" string")
+            notes.append(CheckNote(vault_path(n["path"], f"notes[{i}].path"), n["text"]))
         leave_out = body.get("leave_out", [])
         if not isinstance(leave_out, list) or not all(isinstance(p, str) for p in leave_out):
-            raise _bad("\"leave_out\" must be a list of paths")
+            raise invalid("\"leave_out\" must be a list of paths")
         aliases = body.get("aliases", {})
         if not isinstance(aliases, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in aliases.items()):
-            raise _bad("\"aliases\" must be an object of tag: canonical-tag strings")
+            raise invalid("\"aliases\" must be an object of tag: canonical-tag strings")
         top = _int(body.get("top", 5), "top", 1, MAX_K)
         floor = body.get("min_score", WRITE_FLOOR)
         if isinstance(floor, bool) or not isinstance(floor, (int, float)) or not (0.0 <= floor <= 1.0) or math.isnan(floor):
-            raise _bad("\"min_score\" must be a number from 0 to 1")
+            raise invalid("\"min_score\" must be a number from 0 to 1")
         for key in ("include", "exclude"):
             # The client's notion of which files are notes must be the index's, or the vocabulary differs.
             if key in body and body[key] != list(getattr(service.index.config, key)):
@@ -145,4 +145,4 @@ def routes(service: Service, retrain_status: Callable[[], dict[str, Any]]) -> li
     ]
 
 
-__all__ = ["MAX_BATCH", "MAX_K", "check_handler", "routes", "suggest_handler"]
+__all__ = ["MAX_BATCH", "MAX_K", "check_handler", "invalid", "routes", "suggest_handler", "vault_path"]

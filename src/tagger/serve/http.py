@@ -12,14 +12,15 @@ Every request, in this order (each failure a 4xx with a JSON `{"error": "…"}` 
    a page on another site that resolves its own name to 127.0.0.1 (DNS rebinding) is refused.
 2. `Origin`, when a browser sends one, must be this server's own.
 3. The path and method must be a route (404, 405 with `Allow`).
-4. The route's credentials: `Authorization: Bearer TOKEN`, compared in constant time
-   (`hmac.compare_digest`); `/api/health` needs none.
+4. The route's credentials: `Authorization: Bearer TOKEN`, or the review page's cookie (set by
+   its login, `serve.page`), compared in constant time (`hmac.compare_digest`); `/api/health`,
+   the page's login and its static files need none. A write carried by the cookie must also
+   carry the page's own `Origin` (a browser always sends one with a page's POST).
 5. A body only with `Content-Type: application/json` and a `Content-Length` of at most
    `MAX_BODY` (1 MB); it must be UTF-8 JSON.
 
-Routes are `Route(method, path, handler, auth)`; issue 15's review page adds its routes
-(static files, a login that trades the token in the URL for an `HttpOnly; SameSite=Strict`
-cookie) and a second credential in `presented_token`, nothing else.
+Routes are `Route(method, path, handler, auth)`; a handler answers `(status, JSON-able)` or
+`(status, Body(bytes, content type, headers))`.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
+from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -62,6 +64,15 @@ class Request:
     query: str
     body: Any
     headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Body:
+    """A reply that is not JSON (the review page's HTML, CSS, JavaScript; a redirect): bytes, their type, extra headers."""
+
+    data: bytes
+    content_type: str
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 Handler = Callable[[Request], tuple[int, Any]]
@@ -106,14 +117,37 @@ class TaggerHTTPServer(ThreadingHTTPServer):
         return {f"http://{h}" for h in self.hosts()}
 
 
-def presented_token(headers: dict[str, str]) -> str | None:
-    """The token a request presents: `Authorization: Bearer TOKEN` (issue 15 adds its cookie here).
+def cookie_name(port: int) -> str:
+    """The review page's cookie for the server on `port` (cookies ignore ports: one name per server, as Jupyter does).
+
+    >>> cookie_name(8123)
+    'tagger-token-8123'
+    """
+    return f"tagger-token-{port}"
+
+
+def presented_token(headers: dict[str, str], cookie: str | None = None) -> tuple[str | None, bool]:
+    """The token a request presents, and whether it came in the review page's cookie named `cookie`.
+
+    `Authorization: Bearer TOKEN` first (clients, the hook); else the cookie the page's login set.
 
     >>> presented_token({"authorization": "Bearer abc"}), presented_token({"authorization": "Basic abc"})
-    ('abc', None)
+    (('abc', False), (None, False))
+    >>> presented_token({"cookie": "a=1; tagger-token-80=xyz"}, "tagger-token-80")
+    ('xyz', True)
     """
     scheme, _, value = headers.get("authorization", "").partition(" ")
-    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip(), False
+    if cookie is not None:
+        jar = SimpleCookie()
+        try:
+            jar.load(headers.get("cookie", ""))
+        except CookieError:
+            return None, False
+        if cookie in jar and jar[cookie].value:
+            return jar[cookie].value, True
+    return None, False
 
 
 def token_matches(presented: str | None, token: str) -> bool:
@@ -155,9 +189,12 @@ class RequestHandler(BaseHTTPRequestHandler):
         self._reply(code, {"error": message or HTTPStatus(code).phrase})
 
     def _reply(self, status: int, payload: Any, headers: dict[str, str] | None = None, started: float | None = None) -> None:
-        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        if isinstance(payload, Body):
+            body, ctype, headers = payload.data, payload.content_type, {**payload.headers, **(headers or {})}
+        else:
+            body, ctype = json.dumps(payload, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8"
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
@@ -229,9 +266,15 @@ class RequestHandler(BaseHTTPRequestHandler):
                 if allowed:
                     raise HttpError(405, f"{self.command} is not allowed on {path}", {"Allow": ", ".join(allowed)})
                 raise HttpError(404, f"no such endpoint: {path[:80]}")
-            if route.auth and not token_matches(presented_token(headers), self.server.token):
-                raise HttpError(401, "missing or wrong token: send Authorization: Bearer TOKEN (the token is in VAULT/.tagger/server.json)",
-                                {"WWW-Authenticate": "Bearer"})
+            if route.auth:
+                token, by_cookie = presented_token(headers, cookie_name(self.server.port))
+                if not token_matches(token, self.server.token):
+                    raise HttpError(401, "missing or wrong token: send Authorization: Bearer TOKEN (the token is in VAULT/.tagger/server.json)",
+                                    {"WWW-Authenticate": "Bearer"})
+                if by_cookie and self.command not in ("GET", "HEAD") and origin is None:
+                    # A browser sends Origin with every POST from a page; a write riding on the cookie without one
+                    # did not come from the review page.
+                    raise HttpError(403, "a write with the review page's cookie must come from the page (it sent no Origin)")
             body = self._body(headers)
             status, payload = route.handler(Request(self.command, path, query, body, headers))
             self._reply(status, payload, started=started)
@@ -247,4 +290,4 @@ class RequestHandler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _handle
 
 
-__all__ = ["MAX_BODY", "HttpError", "Request", "Route", "TaggerHTTPServer", "presented_token", "token_matches"]
+__all__ = ["MAX_BODY", "Body", "HttpError", "Request", "Route", "TaggerHTTPServer", "cookie_name", "presented_token", "token_matches"]

@@ -121,7 +121,7 @@ class Retrainer:
         cmd = [sys.executable, "-P", "-m", "tagger.serve.retrain", str(svc.root), str(svc.model_path)]
         error: str | None = None
         try:
-            self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=svc.root, env=_child_env())
+            self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=svc.root, env=child_env())
             out, _ = self._proc.communicate(timeout=RETRAIN_TIMEOUT_S)
             if self._proc.returncode != 0:
                 lines = [x for x in out.decode("utf-8", "replace").splitlines() if x.strip()]
@@ -154,7 +154,7 @@ class Retrainer:
             self._changed_at = None
 
 
-def _child_env() -> dict[str, str]:
+def child_env() -> dict[str, str]:
     """This process's environment with its import path (less the working folder) as the child's:
     the child finds this same tagger however the server found it, and nothing of the vault."""
     here = {"", os.getcwd()}
@@ -174,7 +174,7 @@ def _child_main(argv: Sequence[str]) -> int:
     return main(["-q", "train", vault, "--model", model])
 
 
-__all__ = ["DEBOUNCE_S", "POLL_S", "Retrainer"]
+__all__ = ["DEBOUNCE_S", "POLL_S", "Retrainer", "child_env"]
 
 if __name__ == "__main__":
     sys.exit(_child_main(sys.argv[1:]))

@@ -1,8 +1,10 @@
 """Running `tagger serve`: one server per vault, its state file, a clean stop on SIGINT/SIGTERM.
 
 Threads in the server process: the HTTP server's accept loop and one thread per
-connection (requests), the retrain watcher (`serve.retrain`), and the main thread waiting
-for a signal. Processes: the server, and while retraining, one `tagger train` child.
+connection (requests), the retrain watcher (`serve.retrain`), the review page's warming
+thread (`ReviewDesk.keep_warm`; its suspect tags run in a child, `serve.suspects`), and the
+main thread waiting for a signal. Processes: the server, and while retraining, one `tagger train` child (and once the review
+page asks for suspect tags, one `tagger review` child).
 
 One server per vault: it holds an `flock` on `VAULT/.tagger/serve.lock` for its life (the
 system lets go of it when the process dies, however it dies), so a second `serve` for the
@@ -27,6 +29,9 @@ from types import FrameType
 from tagger.config import tool_dir
 from tagger.errors import InputError, printable
 from tagger.serve.api import routes
+from tagger.serve.page import page_routes
+from tagger.serve.review import ReviewDesk
+from tagger.serve.suspects import SuspectFinder
 from tagger.serve.http import LOOPBACK_NAMES, TaggerHTTPServer
 from tagger.serve.retrain import DEBOUNCE_S, POLL_S, Retrainer
 from tagger.serve.service import Service, settle_memory
@@ -46,11 +51,14 @@ class Running:
     vault: Path
     _thread: threading.Thread
     _lock_fd: int
+    #: Set to stop the review page's warming thread.
+    _warming: threading.Event
 
     def stop(self) -> None:
         """Stop answering, stop watching, remove the state file, let go of the vault's serve lock."""
         self.http.shutdown()
         self.http.server_close()
+        self._warming.set()
         self.retrainer.stop()
         remove_state(self.vault, self.state.pid)
         with contextlib.suppress(OSError):
@@ -98,10 +106,15 @@ def start(
             say(f"warning: {service.load_error}; retraining")
         allowed = LOOPBACK_NAMES if host in LOOPBACK_ADDRESSES else (*LOOPBACK_NAMES, host if ":" not in host else f"[{host}]")
         retrainer = Retrainer(service, poll_s=poll_s, debounce_s=debounce_s)
+        token = secrets.token_urlsafe(32)
+        bound: list[TaggerHTTPServer] = []
+        desk = ReviewDesk(service)
+        page = page_routes(desk, SuspectFinder(vault), token, lambda: bound[0].port)
         try:
-            http = TaggerHTTPServer((host, port), routes(service, retrainer.status), secrets.token_urlsafe(32), allowed_hosts=allowed)
+            http = TaggerHTTPServer((host, port), [*routes(service, retrainer.status), *page], token, allowed_hosts=allowed)
         except OSError as err:
             raise InputError(f"cannot listen on {host} port {port}: {err.strerror}") from None
+        bound.append(http)
         name = "127.0.0.1" if host in ("127.0.0.1", "localhost") else f"[{host}]" if ":" in host else host
         state = ServerState(
             url=f"http://{name}:{http.port}",
@@ -114,8 +127,10 @@ def start(
         settle_memory()  # the index just read: out of the collector's way too
         thread = threading.Thread(target=http.serve_forever, kwargs={"poll_interval": 0.2}, name="tagger-http", daemon=True)
         thread.start()
+        warming = threading.Event()
+        threading.Thread(target=desk.keep_warm, args=(warming,), name="tagger-review-warm", daemon=True).start()
         write_state(vault, state)
-        return Running(http, service, retrainer, state, vault, thread, lock_fd)
+        return Running(http, service, retrainer, state, vault, thread, lock_fd, warming)
     except BaseException:
         os.close(lock_fd)
         raise

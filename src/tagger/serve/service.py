@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from tagger._version import __version__
+from tagger.analysis.explain import Explanation, explain
 from tagger.analysis.vocabulary import newer_tagged
 from tagger.edit.check import NoteCheck, review_tags
 from tagger.edit.plan import WRITE_FLOOR
@@ -164,6 +165,12 @@ class Service:
         model = self._need()
         with self._turn():
             return model.suggest(entries, k=k), model
+
+    def explain(self, entries: Sequence[Entry], k: int) -> list[list[Explanation]]:
+        """`analysis.explain.explain` for `entries` by the current model (evidence words only: no neighbours)."""
+        model = self._need()
+        with self._turn():
+            return explain(model, entries, k=k, neighbours=0)
 
     def check(
         self, notes: Sequence[CheckNote], *, leave_out: Sequence[str], aliases: Mapping[str, str], top: int, floor: float = WRITE_FLOOR

@@ -48,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
         log.warning("serving on %s, not only this machine: anyone who can reach port %s and has the token can use the API", args.host, args.port)
     running = start(vault, model, host=args.host, port=args.port, poll_s=args.poll, debounce_s=args.debounce, say=log.info)
     print(f"tagger serve: {running.state.url}  (vault {printable(running.vault)}, process {running.state.pid}; Ctrl-C stops it)", flush=True)
+    # As Jupyter prints its URL: the token rides in it once, and the page trades it for a cookie.
+    print(f"review page: {running.state.url}/review?token={running.state.token}", flush=True)
     if running.service.current() is None:
         log.info("no model yet at %s: training one from the vault's tagged notes", printable(model))
     serve_until_signalled(running)
