@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench clean
+.PHONY: demo test install bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks
+
+# The review page's screenshots in docs/, taken by its browser test (needs chromium: see .ci/run).
+screenshots: $(STAMP)
+	TAGGER_SCREENSHOTS=docs $(PY) -m pytest -q tests/test_review_page.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

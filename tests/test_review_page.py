@@ -142,7 +142,8 @@ def test_accept_type_skip_merge_and_undo_in_a_real_browser(served: Server, brows
     shot(page, "vocabulary", tmp_path)
     group = page.locator("#merges > li").filter(has=page.get_by_role("button", name=re.compile(r"^Merge into #gan\b")))
     group.get_by_role("button").click()
-    expect(group.locator(".written")).to_have_text(re.compile(r"^merged into #gan"))
+    expect(page.locator("#status")).to_have_text(re.compile(r"^merged #GAN, #gan into #gan in \d+ notes$"))
+    expect(group).to_have_count(0)  # the vocabulary is shown again: the group is gone
     after5 = snapshot(served.root)
     gan = re.compile(rb"(?<!\S)#GAN(?=\s|$)")
     assert after5 == {k: gan.sub(b"#gan", v) for k, v in after2.items()} and after5 != after2
@@ -158,6 +159,26 @@ def test_accept_type_skip_merge_and_undo_in_a_real_browser(served: Server, brows
     assert snapshot(served.root) == original
     expect(page.get_by_role("button", name="Undo all since opened")).to_be_disabled()
     assert not errors, errors
+    page.close()
+
+
+def test_a_note_edited_meanwhile_is_not_overwritten_and_a_narrow_window_still_works(served: Server, browser: Any, tmp_path: Path) -> None:
+    expect = sync_api.expect
+    page = browser.new_page(viewport={"width": 420, "height": 900})
+    page.goto(review_url(served))
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    first = page.locator("#untagged > li").nth(0)
+    path = served.root / first.get_attribute("data-path")
+    edited = path.read_bytes() + "\n편집기에서 방금 고친 줄.\n".encode()
+    path.write_bytes(edited)  # the author edits the note in Obsidian while the page shows it
+    page.keyboard.press("1")
+    page.keyboard.press("a")
+    expect(page.locator("#status")).to_have_text(re.compile("changed since the page showed it"))
+    assert path.read_bytes() == edited
+    assert first.get_attribute("class") is not None and "done" not in first.get_attribute("class")
+    # Narrow: nothing wider than the window, so nothing needs scrolling sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 420
+    shot(page, "narrow", tmp_path)
     page.close()
 
 

@@ -37,7 +37,7 @@ async function api(path, body) {
   };
   const res = await fetch(path, { credentials: "same-origin", ...init });
   const data = await res.json().catch(() => ({ error: `${res.status} ${res.statusText}` }));
-  if (!res.ok) throw new Error(data.error || `${res.status} ${res.statusText}`);
+  if (!res.ok) throw Object.assign(new Error(data.error || `${path}: ${res.status} ${res.statusText}`), { status: res.status });
   return data;
 }
 
@@ -183,6 +183,12 @@ function checked(card, sel = ".chips") {
   return [...card.querySelectorAll(`${sel} input[type=checkbox]`)].filter((b) => b.checked).map((b) => b.value);
 }
 
+function failed(err) {
+  // The server's message names the note and the problem; a note changed meanwhile is shown as it is now.
+  say(err.message, true);
+  if (err.status === 409) loadAll(false).then(() => say(err.message, true));
+}
+
 function finish(card, item, text) {
   item.done = true;
   card.classList.add("done");
@@ -212,7 +218,7 @@ async function acceptUntagged(i) {
     const out = await writeTags(item, card, tags, (written) => `written: ${hashed(written)}`);
     say(`${item.path}: written ${hashed(out.tags)}`);
     render(); nextOpen("untagged");
-  } catch (err) { say(`${item.path}: ${err.message}`, true); }
+  } catch (err) { failed(err); }
 }
 
 function skip(i) {
@@ -232,7 +238,7 @@ async function acceptSuspect(i) {
     const out = await writeTags(item, card, tags, (now) => `now: ${hashed(now)}`);
     say(`${item.path}: tags now ${hashed(out.tags)}`);
     render(); nextOpen("suspects");
-  } catch (err) { say(`${item.path}: ${err.message}`, true); }
+  } catch (err) { failed(err); }
 }
 
 async function dismiss(i) {
@@ -243,7 +249,7 @@ async function dismiss(i) {
     finish(listOf("suspects").children[i], item, "dismissed");
     say(`${item.path}: dismissed; it will not be shown again`);
     render(); nextOpen("suspects");
-  } catch (err) { say(`${item.path}: ${err.message}`, true); }
+  } catch (err) { failed(err); }
 }
 
 async function merge(i) {
@@ -291,7 +297,7 @@ async function acceptAll() {
       await writeTags(item, card, tags, (w) => `written: ${hashed(w)}`);
       written += 1;
       say(`written ${written} of ${open.length}…`);
-    } catch (err) { say(`${item.path}: ${err.message}`, true); return render(); }
+    } catch (err) { failed(err); return render(); }
   }
   say(`written: ${written} note${written === 1 ? "" : "s"} (undo all since opened takes them back)`);
   render();
