@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,3 +55,14 @@ def seed_digest() -> Path:
     if not path.is_file():
         pytest.skip("../shared/seed is not present")
     return path
+
+
+@pytest.fixture(scope="module")
+def review_server(tmp_path_factory: pytest.TempPathFactory, example_vault: Path, example_model_file: Path) -> Iterator[Any]:
+    """A real `tagger serve` on a writable copy of the example vault (one per test module; no retraining)."""
+    from serving import Server, vault_copy
+
+    root = vault_copy(example_vault, tmp_path_factory.mktemp("served") / "vault", example_model_file)
+    server = Server(root, "--debounce", "3600")
+    yield server
+    assert server.stop() == 0

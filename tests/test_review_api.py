@@ -10,23 +10,19 @@ from __future__ import annotations
 import http.client
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from serving import Server, snapshot, vault_copy, with_tag_line
+from serving import Server, snapshot, with_tag_line
 
 from tagger.notes.files import sha256
 from tagger.serve.http import cookie_name
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, example_vault: Path, example_model_file: Path) -> Iterator[Server]:
-    root = vault_copy(example_vault, tmp_path_factory.mktemp("review-api") / "vault", example_model_file)
-    server = Server(root, "--debounce", "3600")
-    yield server
-    assert server.stop() == 0
+def served(review_server: Server) -> Server:
+    return review_server
 
 
 def get(s: Server, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from serving import Server, snapshot, vault_copy, with_tag_line
+from serving import Server, snapshot, with_tag_line
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None:
@@ -36,11 +36,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-b
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, example_vault: Path, example_model_file: Path) -> Iterator[Server]:
-    root = vault_copy(example_vault, tmp_path_factory.mktemp("review-page") / "vault", example_model_file)
-    server = Server(root, "--debounce", "3600")
-    yield server
-    assert server.stop() == 0
+def served(review_server: Server) -> Server:
+    return review_server
 
 
 @pytest.fixture(scope="module")
