@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -167,11 +168,81 @@ def test_merging_a_spelling_group_rewrites_only_those_tags_and_undo_restores_eve
     assert snapshot(served.root) == before
 
 
-def test_a_dismissed_suspect_is_remembered_in_the_vaults_tool_folder(served: Server) -> None:
-    status, body = served.request("POST", "/api/review/dismiss", {"path": "2022/x.md", "tag": "#llm", "kind": "missing"})
-    assert status == 200 and body == {"dismissed": True}
+def test_dismissals_are_remembered_in_the_vaults_tool_folder_all_of_them_and_can_be_undone(served: Server) -> None:
+    notes = [n["path"] for n in untagged(served)]
+    items = [{"path": p, "tag": f"t{i}", "kind": "missing"} for p in notes for i in range(8)]
+
+    def post(item: dict[str, str]) -> int:
+        return served.request("POST", "/api/review/dismiss", item)[0]
+
+    with ThreadPoolExecutor(8) as pool:  # two tabs, quick keys: none may be lost
+        assert set(pool.map(post, items)) == {200}
     kept = json.loads((served.root / ".tagger" / "review-dismissed.json").read_text(encoding="utf-8"))
-    assert {"path": "2022/x.md", "tag": "llm", "kind": "missing"} in kept
+    assert len(kept) == len(items) and {"path": notes[0], "tag": "t0", "kind": "missing"} in kept
+    status, body = served.request("POST", "/api/review/undismiss", items[0])
+    assert status == 200 and body == {"dismissed": False}
+    kept = json.loads((served.root / ".tagger" / "review-dismissed.json").read_text(encoding="utf-8"))
+    assert len(kept) == len(items) - 1 and items[0] not in kept
+
+
+def test_writes_at_once_queue_rather_than_refuse_each_other(served: Server) -> None:
+    notes = untagged(served)
+    before = snapshot(served.root)
+
+    def post(note: dict[str, Any]) -> tuple[int, Any]:
+        return served.request("POST", "/api/review/tags", {"path": note["path"], "tags": ["rl"], "seen": note["sha"]})
+
+    with ThreadPoolExecutor(len(notes)) as pool:
+        answers = list(pool.map(post, notes))
+    assert [a[0] for a in answers] == [200] * len(notes), answers
+    assert changed_paths(before, snapshot(served.root)) == {n["path"] for n in notes}
+    for _, out in answers:
+        assert served.request("POST", "/api/review/undo", {"id": out["action"]["id"]})[0] == 200
+    assert snapshot(served.root) == before
+
+
+def changed_paths(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
+    return {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+
+
+@pytest.mark.parametrize("name", [".tagger/server.json", "notes.txt", ".obsidian/workspace.md", "2020/.hidden/a.md"])
+def test_only_notes_are_written_never_another_file_of_the_vault(served: Server, name: str) -> None:
+    path = served.root / name
+    path.parent.mkdir(exist_ok=True)
+    if not path.exists():  # a file that would read as a note, in a place that holds none
+        path.write_text("Title\n\n코멘트.\n", encoding="utf-8")
+    before = snapshot(served.root)
+    data = path.read_bytes()
+    status, out = served.request("POST", "/api/review/tags", {"path": name, "tags": ["pwned"], "seen": sha256(data)})
+    assert status == 422 and "is not a note of this vault" in out["error"]
+    assert path.read_bytes() == data and snapshot(served.root) == before
+    assert served.request("POST", "/api/review/dismiss", {"path": name, "tag": "x", "kind": "stray"})[0] == 422
+
+
+def test_the_cookie_is_found_among_other_local_apps_cookies(served: Server) -> None:
+    jar = f'other={{"a": 1}}; ui=a b; name=é; {cookie(served)}; sess=x'
+    status, _, _ = get(served, "/api/review/vocabulary", {"Cookie": jar})
+    assert status == 200
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b'{"path": "2020/x.md", "tags": ["\\ud800"], "seen": "' + b"0" * 64 + b'"}', b"[" * 50_000 + b"]" * 50_000],
+    ids=["lone surrogate", "deep nesting"],
+)
+def test_json_no_text_can_hold_is_a_400(served: Server, raw: bytes) -> None:
+    head = (f"POST /api/review/tags HTTP/1.1\r\nHost: 127.0.0.1:{served.port}\r\nAuthorization: Bearer {served.state.token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(raw)}\r\n\r\n").encode()
+    status, body = served.raw(head + raw)
+    assert status == 400 and body["error"]
+
+
+def test_a_request_from_another_site_may_not_use_the_cookie(served: Server) -> None:
+    # Another port of 127.0.0.1 is the same *site* to SameSite; the browser's Sec-Fetch-Site says where it came from.
+    status, _, _ = get(served, "/api/review/suspects", {"Cookie": cookie(served), "Sec-Fetch-Site": "same-site"})
+    assert status == 403
+    status, _, _ = get(served, "/api/review/vocabulary", {"Cookie": cookie(served), "Sec-Fetch-Site": "same-origin"})
+    assert status == 200
 
 
 @pytest.mark.parametrize(
@@ -187,6 +258,7 @@ def test_a_dismissed_suspect_is_remembered_in_the_vaults_tool_folder(served: Ser
         ("/api/review/tags", {"path": "2020/x.md", "tags": ["rl"] * 500, "seen": "0" * 64}, 422),
         ("/api/review/merge", {"members": [], "into": "gan"}, 422),
         ("/api/review/merge", {"members": ["GAN"], "into": 5}, 422),
+        ("/api/review/merge", {"members": ["GAN"], "into": "#"}, 422),
         ("/api/review/dismiss", {"path": "2020/x.md", "tag": "rl", "kind": "other"}, 422),
         ("/api/review/undo", {"id": "../../etc/passwd"}, 422),
         ("/api/review/undo", {"id": "retag-20250101-000000.jsonl"}, 422),
@@ -208,3 +280,16 @@ def test_a_tag_that_cannot_be_written_is_refused_and_the_note_kept(served: Serve
     status, out = served.request("POST", "/api/review/tags", {"path": note["path"], "tags": ["c++"], "seen": note["sha"]})
     assert status == 422 and "'c++' is not a valid tag" in out["error"]
     assert snapshot(served.root) == before
+
+
+def test_a_note_that_cannot_be_written_is_a_4xx_not_an_action_to_undo(served: Server) -> None:
+    note = untagged(served)[0]
+    path = served.root / note["path"]
+    path.chmod(0o444)
+    try:
+        before = snapshot(served.root)
+        status, out = served.request("POST", "/api/review/tags", {"path": note["path"], "tags": ["rl"], "seen": note["sha"]})
+        assert status == 422 and note["path"] in out["error"] and "read-only" in out["error"], out
+        assert snapshot(served.root) == before
+    finally:
+        path.chmod(0o644)

@@ -152,7 +152,7 @@ def test_accept_type_skip_merge_and_undo_in_a_real_browser(served: Server, brows
 
     # 7. Undo everything since the page was opened: the vault is as it was.
     page.get_by_role("button", name="Undo all since opened").click()
-    expect(page.locator("#status")).to_have_text("undone 2 actions: 2 notes restored")
+    expect(page.locator("#status")).to_have_text("undone 3 actions: 2 notes restored")  # the skip is undone too
     assert snapshot(served.root) == original
     expect(page.get_by_role("button", name="Undo all since opened")).to_be_disabled()
     assert not errors, errors
@@ -176,6 +176,28 @@ def test_a_note_edited_meanwhile_is_not_overwritten_and_a_narrow_window_still_wo
     # Narrow: nothing wider than the window, so nothing needs scrolling sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= 420
     shot(page, "narrow", tmp_path)
+    page.close()
+
+
+def test_a_key_pressed_twice_writes_once_and_undo_all_takes_it_back(served: Server, browser: Any) -> None:
+    expect = sync_api.expect
+    page = browser.new_page()
+    page.goto(review_url(served))
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    before = snapshot(served.root)
+    first = page.locator("#untagged > li").nth(0)
+    path = first.get_attribute("data-path")
+    if first.locator("input[type=checkbox]:checked").count() == 0:
+        page.keyboard.press("1")
+    ticked = [b.get_attribute("value") for b in first.locator("input[type=checkbox]:checked").all()]
+    page.keyboard.press("a")
+    page.keyboard.press("a")  # before the first answer is back
+    expect(first).to_have_class(re.compile(r"\bdone\b"))
+    expect(page.locator("#status")).not_to_have_class(re.compile("error"))
+    assert snapshot(served.root)[path] == with_tag_line(before[path], " ".join(f"#{t}" for t in ticked).encode())
+    page.get_by_role("button", name="Undo all since opened").click()
+    expect(page.locator("#status")).to_have_text("undone 1 action: 1 note restored")
+    assert snapshot(served.root) == before
     page.close()
 
 

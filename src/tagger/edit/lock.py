@@ -18,6 +18,11 @@ from pathlib import Path
 from tagger.config import tool_dir
 from tagger.errors import InputError
 
+
+class VaultBusy(InputError):
+    """The vault is being written by another tagger run (or request): try again when it is done."""
+
+
 @contextlib.contextmanager
 def vault_lock(vault: Path, *, command: str) -> Iterator[None]:
     """Hold the vault's writing lock for the block, or raise `InputError` naming who holds it.
@@ -26,7 +31,7 @@ def vault_lock(vault: Path, *, command: str) -> Iterator[None]:
     >>> with vault_lock(v, command="retag --write"):
     ...     with vault_lock(v, command="undo"): pass   # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    tagger.errors.InputError: ...: is being changed by another tagger run (retag --write, process ..., since ...); wait for it to finish
+    tagger.edit.lock.VaultBusy: ...: is being changed by another tagger run (retag --write, process ..., since ...); wait for it to finish
     """
     path = tool_dir(vault, create=True) / "lock"
     try:
@@ -37,7 +42,7 @@ def vault_lock(vault: Path, *, command: str) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise InputError(f"is being changed by another tagger run ({_holder(fd)}); wait for it to finish", path=vault) from None
+            raise VaultBusy(f"is being changed by another tagger run ({_holder(fd)}); wait for it to finish", path=vault) from None
         holder = {"pid": os.getpid(), "command": command, "since": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
         with contextlib.suppress(OSError):  # the lock holds without the note of who holds it
             os.ftruncate(fd, 0)
@@ -60,4 +65,4 @@ def _holder(fd: int) -> str:
         return "a run that did not say which"
 
 
-__all__ = ["vault_lock"]
+__all__ = ["VaultBusy", "vault_lock"]

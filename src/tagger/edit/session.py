@@ -10,9 +10,12 @@ in `VAULT/.tagger/review-dismissed.json`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+import tempfile
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,7 +91,11 @@ def set_note_tags(vault: Path, rel: str, tags: Sequence[str], *, seen: str | Non
     if isinstance(change, Skip):
         raise InputError(change.reason, path=rel)
     plan = Plan(mode="review", min_score=0.0, max_tags=None, changes=[change] if isinstance(change, Change) else [])
-    return _apply("tags", vault, plan)
+    action = _apply("tags", vault, plan)
+    if action.skipped and not action.written:
+        # Not written (read-only, changed while being written, …): a failure to the page, not an action to undo.
+        raise InputError(action.skipped[0][1], path=rel)
+    return action
 
 
 def merge_tags(vault: Path, members: Sequence[str], into: str, *, candidates: Sequence[str] | None = None) -> Action:
@@ -133,21 +140,30 @@ def undo_action(vault: Path, action_id: str) -> UndoResult:
 class Dismissals:
     """Review items the author dismissed (a tag on a note, "missing" or "stray"), kept in `.tagger/`.
 
+    Each change re-reads the file under a lock and replaces it atomically, so dismissals
+    made at once (two tabs, quick keys) are all kept.
+
     >>> import tempfile; d = Dismissals(Path(tempfile.mkdtemp()))
     >>> d.add("2025/a.md", "rl", "missing"); ("2025/a.md", "rl", "missing") in Dismissals(d.vault)
     True
+    >>> d.remove("2025/a.md", "RL", "missing"); ("2025/a.md", "rl", "missing") in Dismissals(d.vault)
+    False
     """
 
     NAME = "review-dismissed.json"
+    _writing = threading.Lock()
 
     def __init__(self, vault: Path) -> None:
         self.vault = Path(vault)
         self.path = tool_dir(self.vault) / self.NAME
+        self._items = self._read()
+
+    def _read(self) -> set[tuple[str, str, str]]:
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
-            self._items = {(str(i["path"]), tag_key(str(i["tag"])), str(i["kind"])) for i in raw}
+            return {(str(i["path"]), tag_key(str(i["tag"])), str(i["kind"])) for i in raw}
         except FileNotFoundError:
-            self._items = set()
+            return set()
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise InputError(f"cannot be read ({err}); remove it to start again", path=self.path) from None
 
@@ -157,12 +173,30 @@ class Dismissals:
 
     def add(self, path: str, tag: str, kind: str) -> None:
         """Remember one dismissed item (written at once, atomically)."""
-        self._items.add((path, tag_key(tag), kind))
-        data = json.dumps([{"path": p, "tag": t, "kind": k} for p, t, k in sorted(self._items)], ensure_ascii=False)
-        folder = tool_dir(self.vault, create=True)
-        tmp = folder / f".{self.NAME}.tmp"
-        tmp.write_text(data, encoding="utf-8")
-        os.replace(tmp, self.path)
+        self._change(lambda items: items.add((path, tag_key(tag), kind)))
+
+    def remove(self, path: str, tag: str, kind: str) -> None:
+        """Forget one dismissed item (its undo)."""
+        self._change(lambda items: items.discard((path, tag_key(tag), kind)))
+
+    def _change(self, edit: Callable[[set[tuple[str, str, str]]], None]) -> None:
+        with self._writing:
+            items = self._read()
+            edit(items)
+            data = json.dumps([{"path": p, "tag": t, "kind": k} for p, t, k in sorted(items)], ensure_ascii=False)
+            folder = tool_dir(self.vault, create=True)
+            tmp: str | None = None
+            try:
+                fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{self.NAME}.", suffix=".tmp")
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(data)
+                os.replace(tmp, self.path)
+            except OSError as err:
+                if tmp is not None:
+                    with contextlib.suppress(OSError):
+                        os.unlink(tmp)
+                raise InputError(f"cannot be written ({err.strerror or err})", path=self.path) from None
+            self._items = items
 
 
 __all__ = ["Action", "Dismissals", "merge_tags", "set_note_tags", "undo_action"]

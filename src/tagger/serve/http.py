@@ -15,7 +15,9 @@ Every request, in this order (each failure a 4xx with a JSON `{"error": "…"}` 
 4. The route's credentials: `Authorization: Bearer TOKEN`, or the review page's cookie (set by
    its login, `serve.page`), compared in constant time (`hmac.compare_digest`); `/api/health`,
    the page's login and its static files need none. A write carried by the cookie must also
-   carry the page's own `Origin` (a browser always sends one with a page's POST).
+   carry the page's own `Origin` (a browser always sends one with a page's POST), and no request
+   on the cookie may come from another site (`Sec-Fetch-Site`: other ports of 127.0.0.1 are the
+   same *site* to `SameSite`, so the cookie alone does not keep them out).
 5. A body only with `Content-Type: application/json` and a `Content-Length` of at most
    `MAX_BODY` (1 MB); it must be UTF-8 JSON.
 
@@ -34,7 +36,6 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -133,20 +134,19 @@ def presented_token(headers: dict[str, str], cookie: str | None = None) -> tuple
 
     >>> presented_token({"authorization": "Bearer abc"}), presented_token({"authorization": "Basic abc"})
     (('abc', False), (None, False))
-    >>> presented_token({"cookie": "a=1; tagger-token-80=xyz"}, "tagger-token-80")
+    >>> presented_token({"cookie": 'other={"a": 1}; ui=a b; tagger-token-80=xyz'}, "tagger-token-80")
     ('xyz', True)
     """
     scheme, _, value = headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip(), False
     if cookie is not None:
-        jar = SimpleCookie()
-        try:
-            jar.load(headers.get("cookie", ""))
-        except CookieError:
-            return None, False
-        if cookie in jar and jar[cookie].value:
-            return jar[cookie].value, True
+        # Split by hand: the loopback's cookies are shared by every local app, and the standard
+        # library's parser gives up on values browsers accept (JSON, spaces), losing ours with them.
+        for part in headers.get("cookie", "").split(";"):
+            name, eq, val = part.strip().partition("=")
+            if eq and name == cookie and val:
+                return val, True
     return None, False
 
 
@@ -192,18 +192,21 @@ class RequestHandler(BaseHTTPRequestHandler):
         if isinstance(payload, Body):
             body, ctype, headers = payload.data, payload.content_type, {**payload.headers, **(headers or {})}
         else:
-            body, ctype = json.dumps(payload, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8"
+            # backslashreplace: an answer that quotes a request's odd text is still sent.
+            body, ctype = json.dumps(payload, ensure_ascii=False).encode("utf-8", "backslashreplace"), "application/json; charset=utf-8"
+        headers = headers or {}
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
+        if "Cache-Control" not in headers:
+            self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
         if started is not None:
             # The server's time on this request, for benchmarks and curious clients: all of it
             # (app), and the part spent waiting for another request's model work (wait).
             wait = getattr(request_waits, "ms", 0.0)
             self.send_header("Server-Timing", f"app;dur={(time.perf_counter() - started) * 1e3:.3f}, wait;dur={wait:.3f}")
-        for k, v in (headers or {}).items():
+        for k, v in headers.items():
             self.send_header(k, v)
         if self.close_connection:
             self.send_header("Connection", "close")
@@ -242,11 +245,19 @@ class RequestHandler(BaseHTTPRequestHandler):
         if len(data) < length:
             raise HttpError(400, "the body ended before its Content-Length")
         try:
-            return json.loads(data.decode("utf-8"))
+            body = json.loads(data.decode("utf-8"))
         except UnicodeDecodeError:
             raise HttpError(400, "the body is not UTF-8") from None
         except ValueError as err:
             raise HttpError(400, f"the body is not JSON ({err})") from None
+        except RecursionError:
+            raise HttpError(400, "the body's JSON is nested too deeply") from None
+        try:
+            # JSON may spell a lone surrogate (\\ud800), which no file name or tag can hold.
+            json.dumps(body, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise HttpError(400, "the body's JSON holds a lone surrogate (\\ud800–\\udfff), which is not text") from None
+        return body
 
     def _handle(self) -> None:
         started = time.perf_counter()
@@ -275,6 +286,11 @@ class RequestHandler(BaseHTTPRequestHandler):
                     # A browser sends Origin with every POST from a page; a write riding on the cookie without one
                     # did not come from the review page.
                     raise HttpError(403, "a write with the review page's cookie must come from the page (it sent no Origin)")
+                site = headers.get("sec-fetch-site")
+                if by_cookie and site is not None and site not in ("same-origin", "none"):
+                    # SameSite counts every port of 127.0.0.1 as one site, so another local app's page gets the
+                    # cookie sent; the browser's own word on where a request comes from keeps it out.
+                    raise HttpError(403, f"a request from another site ({site[:20]}) may not use the review page's cookie")
             body = self._body(headers)
             status, payload = route.handler(Request(self.command, path, query, body, headers))
             self._reply(status, payload, started=started)

@@ -166,7 +166,12 @@ class VaultIndex:
 
     def update(self, rels: Collection[str]) -> int:
         """Read again the notes `rels` (vault-relative) that the index holds, without a walk: after a write of
-        our own, whose notes we know (a walk of the corpus costs 35–60 ms; this, a stat per note)."""
+        our own, whose notes we know (a walk of the corpus costs 35–60 ms; this, a stat per note).
+
+        >>> index = VaultIndex(Path("data/example-vault")); _ = index.refresh()
+        >>> index.update(["2025/250520 Quantized Reasoning Models.md"])   # unchanged on disk: nothing read
+        0
+        """
         changed = 0
         with self._lock:
             for rel in rels:
@@ -185,7 +190,12 @@ class VaultIndex:
         return changed
 
     def seen(self, rel: str) -> tuple[str, Entry] | None:
-        """(SHA-256, entry) of note `rel` as last read, None if the index holds no readable note by that name."""
+        """(SHA-256, entry) of note `rel` as last read, None if the index holds no readable note by that name.
+
+        >>> index = VaultIndex(Path("data/example-vault")); _ = index.refresh()
+        >>> index.seen("2025/250520 Quantized Reasoning Models.md")[1].tags, index.seen(".tagger/server.json")
+        ((), None)
+        """
         with self._lock:
             s = self._notes.get(rel)
             return None if s is None or s.entry is None else (s.sha256, s.entry)
@@ -200,7 +210,12 @@ class VaultIndex:
             return [s.entry for _, s in sorted(self._notes.items()) if s.entry is not None and s.real not in leave_out]
 
     def notes(self) -> list[tuple[str, str, Entry]]:
-        """(vault-relative path, SHA-256 as read, entry) of every readable note, in path order."""
+        """(vault-relative path, SHA-256 as read, entry) of every readable note, in path order.
+
+        >>> index = VaultIndex(Path("data/example-vault")); _ = index.refresh()
+        >>> rel, sha, entry = index.notes()[0]; rel.startswith("2020/"), len(sha)
+        (True, 64)
+        """
         with self._lock:
             return [(rel, s.sha256, s.entry) for rel, s in sorted(self._notes.items()) if s.entry is not None]
 

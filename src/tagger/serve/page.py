@@ -12,6 +12,7 @@
 | `POST /api/review/tags` | token or cookie | `{"path", "tags": [TAG], "seen": SHA}` | `{"action": {"id", "kind", "written", "skipped", "tags"}, "sha", "tags"}`; 409 if the note changed since `seen` |
 | `POST /api/review/merge` | token or cookie | `{"members": [TAG], "into": TAG}` | `{"action"}` |
 | `POST /api/review/dismiss` | token or cookie | `{"path", "tag", "kind": "missing" or "stray"}` | `{"dismissed": true}` |
+| `POST /api/review/undismiss` | token or cookie | the same | `{"dismissed": false}` (the undo of a dismissal) |
 | `POST /api/review/undo` | token or cookie | `{"id": ACTION}` | `{"restored": [PATH], "left": [{"path", "reason"}]}` |
 
 The token travels as Jupyter's does: in the URL `tagger serve` prints, traded at once for a
@@ -28,6 +29,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
+from tagger.edit.lock import VaultBusy
 from tagger.edit.session import Dismissals
 from tagger.errors import InputError, TaggerError
 from tagger.notes.replace import NoteChanged
@@ -36,6 +38,7 @@ from tagger.serve.http import Body, HttpError, Request, Route, cookie_name, pres
 from tagger.serve.review import ReviewDesk
 from tagger.serve.service import Unavailable
 from tagger.serve.suspects import SuspectFinder
+from tagger.spelling import invalid_tag_reason
 
 #: The page's files and their types.
 STATIC = {"review.css": "text/css; charset=utf-8", "review.js": "text/javascript; charset=utf-8", "icon.svg": "image/svg+xml"}
@@ -52,7 +55,11 @@ _ACTION_RE = re.compile(r"review-[\w.-]{1,80}\.jsonl")
 
 
 def asset(name: str) -> bytes:
-    """One of the page's files, from the package."""
+    """One of the page's files, from the package.
+
+    >>> asset("review.html").startswith(b"<!doctype html>")
+    True
+    """
     return (importlib.resources.files("tagger.serve") / "static" / name).read_bytes()
 
 
@@ -87,12 +94,12 @@ def _user_errors(handler: Callable[[Request], Any]) -> Callable[[Request], tuple
     def handle(req: Request) -> tuple[int, Any]:
         try:
             return 200, handler(req)
-        except NoteChanged as err:
+        except (NoteChanged, VaultBusy) as err:
             raise HttpError(409, str(err)) from None
         except Unavailable as err:
             raise HttpError(503, str(err)) from None
         except InputError as err:
-            raise HttpError(409 if "another tagger run" in str(err) else 422, str(err)) from None
+            raise HttpError(422, str(err)) from None
         except TaggerError as err:
             raise HttpError(422, str(err)) from None
 
@@ -100,7 +107,12 @@ def _user_errors(handler: Callable[[Request], Any]) -> Callable[[Request], tuple
 
 
 def page_routes(desk: ReviewDesk, suspects: SuspectFinder, token: str, port: Callable[[], int]) -> list[Route]:
-    """The review page's routes over `desk` (`port`: the server's, known once it is bound: it names the cookie)."""
+    """The review page's routes over `desk` (`port`: the server's, known once it is bound: it names the cookie).
+
+    >>> routes = page_routes(ReviewDesk(service), SuspectFinder(vault), token, lambda: 8123)   # doctest: +SKIP
+    >>> [r.path for r in routes][:2]                                                           # doctest: +SKIP
+    ['/review', '/review/review.css']
+    """
 
     def login(req: Request) -> tuple[int, Any]:
         given = parse_qs(req.query).get("token", [None])[0]
@@ -136,14 +148,24 @@ def page_routes(desk: ReviewDesk, suspects: SuspectFinder, token: str, port: Cal
 
     def merge(req: Request) -> Any:
         body = _object(req.body, {"members", "into"}, {"members", "into"})
-        return desk.merge(_tags(body["members"], "members", empty=False), _text(body["into"], "into").removeprefix("#"))
+        into = _text(body["into"], "into").removeprefix("#")
+        if (why := invalid_tag_reason(into)) is not None:
+            raise invalid(f"'into': {why}")
+        return desk.merge(_tags(body["members"], "members", empty=False), into)
 
-    def dismiss(req: Request) -> Any:
+    def dismissal(req: Request) -> tuple[str, str, str]:
         body = _object(req.body, {"path", "tag", "kind"}, {"path", "tag", "kind"})
         if body["kind"] not in ("missing", "stray"):
             raise invalid("'kind' must be \"missing\" or \"stray\"")
-        Dismissals(desk.root).add(vault_path(body["path"], "path"), _text(body["tag"], "tag").removeprefix("#"), body["kind"])
+        return desk.known(vault_path(body["path"], "path")), _text(body["tag"], "tag").removeprefix("#"), body["kind"]
+
+    def dismiss(req: Request) -> Any:
+        Dismissals(desk.root).add(*dismissal(req))
         return {"dismissed": True}
+
+    def undismiss(req: Request) -> Any:
+        Dismissals(desk.root).remove(*dismissal(req))
+        return {"dismissed": False}
 
     def undo(req: Request) -> Any:
         body = _object(req.body, {"id"}, {"id"})
@@ -162,6 +184,7 @@ def page_routes(desk: ReviewDesk, suspects: SuspectFinder, token: str, port: Cal
         Route("POST", "/api/review/tags", _user_errors(set_tags)),
         Route("POST", "/api/review/merge", _user_errors(merge)),
         Route("POST", "/api/review/dismiss", _user_errors(dismiss)),
+        Route("POST", "/api/review/undismiss", _user_errors(undismiss)),
         Route("POST", "/api/review/undo", _user_errors(undo)),
     ]
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import traceback
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -91,6 +92,9 @@ class ReviewDesk:
         self.root = service.root
         self._lock = threading.Lock()
         self._computing = threading.Lock()
+        #: The page's writes and undos queue here rather than refuse each other at the vault lock (two tabs,
+        #: a key pressed during "accept all").
+        self._writing = threading.Lock()
         self._suggested: dict[tuple[str, str], list[Suggestion]] = {}
         self._suggested_by: TagModel | None = None
         self._vocab: tuple[int, Vocabulary, SpellingRule] | None = None
@@ -120,8 +124,11 @@ class ReviewDesk:
         is left to the page's next read: only the notes that changed are asked about then."""
         while not stop.wait(every):
             model = self.service.current()
-            if model is not None and model is not self._suggested_by:
-                self.untagged(walk=None)
+            try:
+                if model is not None and model is not self._suggested_by:
+                    self.untagged(walk=None)
+            except Exception:  # noqa: BLE001 - a bug here must not end warming for the server's life
+                traceback.print_exc()
 
     def untagged(self, walk: float | None = WALK_AGE) -> dict[str, Any]:
         """Every untagged note with text, newest first, with its suggestions (spelled as the vault spells them).
@@ -152,7 +159,9 @@ class ReviewDesk:
                 # In batches: the model's lock (and the interpreter) are let go between them, so a write or a
                 # hook's check waits for one batch, not for all of them.
                 batch = todo[start : start + BATCH]
-                got, model = self.service.suggest([e for _, _, e in batch], k=max(SHOWN, model.max_assigned))
+                got, used = self.service.suggest([e for _, _, e in batch], k=max(SHOWN, model.max_assigned))
+                if used is not model:  # a retrain landed meanwhile: one model's answers only
+                    return self._untagged_now(rule)
                 rows.update({(rel, sha): row for (rel, sha, _), row in zip(batch, got)})
             with self._lock:
                 self._suggested, self._suggested_by = rows, model
@@ -254,25 +263,54 @@ class ReviewDesk:
         self.service.index.update(action.written)
         return {"action": action.record()}
 
+    def known(self, rel: str) -> str:
+        """`rel` if it is a note of the vault as the index reads it (include/exclude, not in a tool folder), else an
+        `InputError`: the page writes notes, never any other file of the vault."""
+        index = self.service.index
+        if index.seen(rel) is None:
+            index.refresh()  # a note new since the last walk
+        if index.seen(rel) is None:
+            raise InputError("is not a note of this vault", path=rel)
+        return rel
+
     def set_tags(self, rel: str, tags: Sequence[str], seen: str | None) -> dict[str, Any]:
-        """Give note `rel` exactly `tags` (spelled as the vault spells them) if it still holds what the page saw."""
+        """Give note `rel` exactly `tags` if it still holds what the page saw: the tags it has stay as it writes
+        them, a new one is spelled as the vault spells it.
+
+        >>> desk.set_tags("2025/250520 Quantized.md", ["rl", "Long_Context"], seen=sha)["tags"]   # doctest: +SKIP
+        ['rl', 'long-context']
+        """
         _, rule = self._vocabulary(None, current=False)
-        wanted = list(dict.fromkeys(rule.spell(t) for t in tags))
-        out = self._done(set_note_tags(self.root, rel, wanted, seen=seen))
-        sha, entry = self.note(rel)
-        return {**out, "sha": sha, "tags": list(entry.tags)}
+        _, entry = self.note(self.known(rel))
+        have = {tag_key(t): t for t in entry.tags}
+        wanted = list(dict.fromkeys(have.get(tag_key(t)) or rule.spell(t) for t in tags))
+        with self._writing:
+            action = set_note_tags(self.root, rel, wanted, seen=seen)
+            out = self._done(action)
+        sha, _ = self.note(rel)
+        return {**out, "sha": sha, "tags": list(action.tags.get(rel, wanted))}
 
     def merge(self, members: Sequence[str], into: str) -> dict[str, Any]:
-        """Rewrite `members` as `into` in every note carrying them (only the notes the index says carry one are read)."""
+        """Rewrite `members` as `into` in every note carrying them (only the notes the index says carry one are read).
+
+        >>> desk.merge(["GAN"], "gan")["action"]["written"]   # doctest: +SKIP
+        ['2020/200109 GAN Inversion.md', '2021/210301 StyleGAN.md']
+        """
         keys = {tag_key(t) for t in (*members, into)}
         self.service.index.refresh()
         carrying = [rel for rel, _, e in self.service.index.notes() if any(tag_key(t) in keys for t in e.tags)]
-        return self._done(merge_tags(self.root, members, into, candidates=carrying))
+        with self._writing:
+            return self._done(merge_tags(self.root, members, into, candidates=carrying))
 
     def undo(self, action_id: str) -> dict[str, Any]:
-        """Undo one of the page's actions: notes still as it left them are restored, the others named."""
-        result = undo_action(self.root, action_id)
-        self.service.index.update(result.restored)
+        """Undo one of the page's actions: notes still as it left them are restored, the others named.
+
+        >>> desk.undo("review-20251206-101500.jsonl")   # doctest: +SKIP
+        {'restored': ['2025/250520 Quantized.md'], 'left': []}
+        """
+        with self._writing:
+            result = undo_action(self.root, action_id)
+            self.service.index.update(result.restored)
         return {
             "restored": list(result.restored),
             "left": [{"path": p, "reason": r} for p, r in result.left],

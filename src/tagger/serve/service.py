@@ -167,7 +167,11 @@ class Service:
             return model.suggest(entries, k=k), model
 
     def explain(self, entries: Sequence[Entry], k: int) -> list[list[Explanation]]:
-        """`analysis.explain.explain` for `entries` by the current model (evidence words only: no neighbours)."""
+        """`analysis.explain.explain` for `entries` by the current model (evidence words only: no neighbours).
+
+        >>> [x.tag for x in svc.explain([entry], k=2)[0]]   # doctest: +SKIP
+        ['reasoning', 'quantization']
+        """
         model = self._need()
         with self._turn():
             return explain(model, entries, k=k, neighbours=0)

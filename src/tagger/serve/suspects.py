@@ -31,6 +31,8 @@ from tagger.entry import Entry
 from tagger.serve.retrain import child_env
 from tagger.spelling import tag_key
 
+#: Seconds after a review before the tags' changes call for another.
+RERUN_AFTER_S = 300.0
 #: A review that has not finished after this long is stopped and reported.
 REVIEW_TIMEOUT_S = 1800.0
 
@@ -85,12 +87,21 @@ class SuspectFinder:
         self.finished: str | None = None
         self.error: str | None = None
         self.running = False
+        self._finished_at = -1e9
         self._lock = threading.Lock()
 
     def ensure(self, tag_state: Any) -> None:
-        """Start a run if there is no result for `tag_state` and none is running."""
+        """Start a run if there is no result for `tag_state`, none is running, and the last ended `RERUN_AFTER_S` ago.
+
+        >>> f = SuspectFinder(Path("vault")); f.running = True; f.ensure(frozenset())   # one at a time: nothing started
+        >>> f.running, f.result
+        (True, None)
+        """
         with self._lock:
             if self.running or (self.computed_on == tag_state and (self.result is not None or self.error is not None)):
+                return
+            if self.result is not None and time.monotonic() - self._finished_at < RERUN_AFTER_S:
+                # Every accept changes the tags: one review a few minutes, not one per accept (each is a minute of CPU).
                 return
             self.running = True
         threading.Thread(target=self._run, args=(tag_state,), name="tagger-suspects", daemon=True).start()
@@ -116,10 +127,15 @@ class SuspectFinder:
             self.error = error
             self.computed_on = tag_state
             self.finished = f"{dt.datetime.now().astimezone():%H:%M} ({time.monotonic() - started:.0f} s)"
+            self._finished_at = time.monotonic()
             self.running = False
 
     def snapshot(self, notes: Sequence[tuple[str, str, Entry]], tag_state: Any) -> dict[str, Any]:
-        """What the page shows: `{"ready", "about", "notes"}`; starts a run when the tags changed since the last."""
+        """What the page shows: `{"ready", "about", "notes"}`; starts a run when the tags changed since the last.
+
+        >>> SuspectFinder(Path("/nonexistent")).snapshot([], frozenset())["ready"]   # doctest: +SKIP
+        False
+        """
         self.ensure(tag_state)
         with self._lock:
             result, error, running, finished = self.result, self.error, self.running, self.finished
@@ -134,6 +150,8 @@ class SuspectFinder:
                  f"(out of fold; found at {finished}).")
         if running:
             about += " The tags changed since: a fresh review is running."
+        elif self.computed_on != tag_state:
+            about += " The tags changed since; items settled by those changes are left out."
         return {"ready": True, "about": about, "notes": items}
 
 

@@ -1,16 +1,18 @@
 "use strict";
 // The review page of `tagger serve`: plain JavaScript, no build step, nothing fetched but this server's API.
 // Every write goes to the server, which writes through tagger's one edit path (undo log, safe swap).
+// Cards are found by their key (a note's path, a merge's tags), never by position: lists change under us.
 
 const state = {
   view: "untagged",
   items: { untagged: [], suspects: [], merges: [] },
-  current: { untagged: 0, suspects: 0, merges: 0 },
-  actions: [],          // ids of this page's actions, oldest first: "undo last" and "undo all since opened"
+  current: { untagged: null, suspects: null, merges: null },  // the focused card's key, per list
+  actions: [],          // this page's actions, oldest first: {kind: "log", id} | {kind: "dismiss", items} | {kind: "skip", path}
   floor: 0.65,
-  vocabulary: [],
   months: [],
   skipped: new Set(),   // paths skipped on this page (skipping writes nothing)
+  busy: new Set(),      // keys of cards with a request in flight
+  undoing: false,
 };
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -21,9 +23,13 @@ const el = (tag, attrs = {}, ...children) => {
     else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
     else if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v === true ? "" : v);
   }
+  // Text from notes goes in as text nodes only: a title with <script> in it is shown, never run.
   for (const c of children.flat()) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return node;
 };
+const hashed = (tags) => tags.map((t) => "#" + t).join(" ");
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+const mergeKey = (m) => m.tags.join(" ");
 
 function say(text, error = false) {
   const s = $("#status");
@@ -36,25 +42,29 @@ async function api(path, body) {
     method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
   };
   const res = await fetch(path, { credentials: "same-origin", ...init });
-  const data = await res.json().catch(() => ({ error: `${res.status} ${res.statusText}` }));
+  const data = await res.json().catch(() => ({ error: `${path}: ${res.status} ${res.statusText}` }));
   if (!res.ok) throw Object.assign(new Error(data.error || `${path}: ${res.status} ${res.statusText}`), { status: res.status });
   return data;
 }
 
 // ---- views ----------------------------------------------------------------------------------
 
-function chip(name, score, checked, label) {
-  const id = `chip-${Math.random().toString(36).slice(2)}`;
+let chips = 0;
+function chip(name, score, checked, label, low = score !== null && score < state.floor) {
+  const id = `chip-${++chips}`;
   const box = el("input", { type: "checkbox", id, value: name, checked: checked || undefined });
-  return el("label", { class: "chip" + (score !== null && score < state.floor ? " low" : ""), for: id },
+  return el("label", { class: "chip" + (low ? " low" : ""), for: id },
     box, `#${name}`, score === null ? "" : el("span", { class: "score" }, score.toFixed(2)),
     label ? el("span", { class: "visually-hidden" }, ` ${label}`) : "");
 }
 
-function untaggedCard(note, i) {
+function card(key, title, ...children) {
+  return el("li", { class: "card", tabindex: "-1", "data-key": key, "data-path": key, "aria-label": title }, ...children);
+}
+
+function untaggedCard(note) {
   const chips = el("fieldset", { class: "chips" }, el("legend", { class: "visually-hidden" }, "Suggested tags"),
-    note.suggestions.map((s) => chip(s.tag, s.score, s.assigned && s.score >= state.floor,
-      s.score >= state.floor ? "(would be written)" : "(below the floor)")));
+    note.suggestions.map((s) => chip(s.tag, s.score, s.assigned, s.score >= state.floor ? "(would be written)" : "(below the floor)")));
   const typed = el("input", { type: "text", list: "vocab", placeholder: "add a tag", "aria-label": `Add a tag to ${note.title}` });
   typed.addEventListener("keydown", (ev) => {
     if (ev.key === "Enter" && typed.value.trim()) {
@@ -63,7 +73,7 @@ function untaggedCard(note, i) {
       typed.value = "";
     }
   });
-  return el("li", { class: "card", tabindex: "-1", "data-i": i, "data-path": note.path, "aria-label": note.title },
+  return card(note.path, note.title,
     el("h3", {}, note.title),
     el("p", { class: "meta" }, [note.date || "undated", note.path].join(" · ")),
     el("p", { class: "comment" }, note.comment),
@@ -71,37 +81,37 @@ function untaggedCard(note, i) {
     el("p", { class: "why" }, ""),
     el("div", { class: "actions" },
       typed,
-      el("button", { type: "button", class: "primary", onclick: () => acceptUntagged(i) }, "Accept ", el("kbd", {}, "a")),
-      el("button", { type: "button", onclick: () => skip(i) }, "Skip ", el("kbd", {}, "x")),
-      el("span", { class: "written", role: "status" }, "")));
+      el("button", { type: "button", class: "primary", onclick: () => acceptUntagged(note.path) }, "Accept ", el("kbd", {}, "a")),
+      el("button", { type: "button", onclick: () => skip(note.path) }, "Skip ", el("kbd", {}, "x")),
+      el("span", { class: "written" }, "")));
 }
 
-function suspectCard(note, i) {
-  // Ticked: a missing tag at or above the floor is added, a stray tag is removed; the author changes what they disagree with.
+function suspectCard(note) {
+  // Ticked: a missing tag at or above the floor is added, a stray tag is removed; the author unticks what they disagree with.
   const missing = note.missing.map((f) => chip(f.tag, f.score, f.score >= state.floor, "(likely missing: ticked adds it)"));
-  const stray = note.stray.map((f) => chip(f.tag, f.score, true, "(likely stray: ticked removes it)"));
-  for (const c of stray) c.classList.remove("low");
-  const reasons = [...note.missing, ...note.stray].map((f) => el("li", {}, f.reason));
-  return el("li", { class: "card", tabindex: "-1", "data-i": i, "data-path": note.path, "aria-label": note.title },
+  const stray = note.stray.map((f) => chip(f.tag, f.score, true, "(likely stray: ticked removes it)", false));
+  return card(note.path, note.title,
     el("h3", {}, note.title),
-    el("p", { class: "meta" }, [note.date || "undated", note.path, note.tags.map((t) => "#" + t).join(" ")].join(" · ")),
+    el("p", { class: "meta" }, [note.date || "undated", note.path, hashed(note.tags)].join(" · ")),
     missing.length ? el("fieldset", { class: "chips missing" }, el("legend", {}, "likely missing"), missing) : "",
     stray.length ? el("fieldset", { class: "chips stray" }, el("legend", {}, "likely stray"), stray) : "",
-    el("ul", { class: "why" }, reasons),
+    el("ul", { class: "why" }, [...note.missing, ...note.stray].map((f) => el("li", {}, f.reason))),
     el("div", { class: "actions" },
-      el("button", { type: "button", class: "primary", onclick: () => acceptSuspect(i) }, "Accept ", el("kbd", {}, "a")),
-      el("button", { type: "button", onclick: () => dismiss(i) }, "Dismiss ", el("kbd", {}, "x")),
-      el("span", { class: "written", role: "status" }, "")));
+      el("button", { type: "button", class: "primary", onclick: () => acceptSuspect(note.path) }, "Accept ", el("kbd", {}, "a")),
+      el("button", { type: "button", onclick: () => dismiss(note.path) }, "Dismiss ", el("kbd", {}, "x")),
+      el("span", { class: "written" }, "")));
 }
 
-function mergeCard(m, i) {
+function mergeCard(m) {
   const kind = m.kind === "spelling" ? "one tag written several ways" : "different tags that may mean the same";
-  return el("li", { class: "card compact", tabindex: "-1", "data-i": i, "aria-label": `${kind}: ${m.tags.join(", ")}` },
+  const c = card(mergeKey(m), `${kind}: ${m.tags.join(", ")}`,
     el("h3", {}, m.tags.map((t) => "#" + t).join("  ·  ")),
     el("p", { class: "why" }, `${kind}: ${m.reasons.join("; ")}`),
     el("div", { class: "actions" },
-      el("button", { type: "button", class: "primary", onclick: () => merge(i) }, `Merge into #${m.into} `, el("kbd", {}, "a")),
-      el("span", { class: "written", role: "status" }, "")));
+      el("button", { type: "button", class: "primary", onclick: () => merge(mergeKey(m)) }, `Merge into #${m.into} `, el("kbd", {}, "a")),
+      el("span", { class: "written" }, "")));
+  c.classList.add("compact");
+  return c;
 }
 
 function spark(counts) {
@@ -130,57 +140,61 @@ function render() {
   }
   $("#count-untagged").textContent = `(${state.items.untagged.filter((n) => !n.done).length})`;
   $("#count-suspects").textContent = state.suspectsReady ? `(${state.items.suspects.filter((n) => !n.done).length})` : "(…)";
-  $("#count-vocabulary").textContent = `(${state.vocabulary.length})`;
-  $("#undo-last").disabled = $("#undo-all").disabled = state.actions.length === 0;
+  $("#count-vocabulary").textContent = `(${$("#tags tbody").children.length})`;
+  $("#undo-last").disabled = $("#undo-all").disabled = state.actions.length === 0 || state.undoing;
   applySearch();
 }
 
-function listOf(view) { return view === "vocabulary" ? $("#merges") : $(`#${view}`); }
-function viewKey() { return state.view === "vocabulary" ? "merges" : state.view; }
+const listKey = (view) => (view === "vocabulary" ? "merges" : view);
+const listOf = (view) => $(`#${listKey(view)}`);
+const cardOf = (view, key) => [...listOf(view).children].find((c) => c.dataset.key === key);
+const itemOf = (view, key) => state.items[listKey(view)].find((it) => (view === "vocabulary" ? mergeKey(it) : it.path) === key);
 
-function focusCard(view, i) {
-  const list = listOf(view);
-  const cards = [...list.children].filter((c) => !c.hidden);
+function focusCard(view, key) {
+  const cards = [...listOf(view).children].filter((c) => !c.hidden);
   if (!cards.length) return;
-  const pos = Math.max(0, Math.min(cards.length - 1, cards.findIndex((c) => Number(c.dataset.i) === i)));
-  for (const c of list.children) c.classList.remove("current");
-  const card = cards[pos === -1 ? 0 : pos];
-  card.classList.add("current");
-  card.focus({ preventScroll: true });
-  card.scrollIntoView({ block: "nearest" });
-  state.current[view === "vocabulary" ? "merges" : view] = Number(card.dataset.i);
-  if (view === "untagged") loadWhy(Number(card.dataset.i));
+  const target = cards.find((c) => c.dataset.key === key) || cards.find((c) => !c.classList.contains("done")) || cards[0];
+  for (const c of listOf(view).children) c.classList.remove("current");
+  target.classList.add("current");
+  target.focus({ preventScroll: true });
+  target.scrollIntoView({ block: "nearest" });
+  state.current[listKey(view)] = target.dataset.key;
+  if (view === "untagged") loadWhy(target.dataset.key);
 }
 
 function move(step) {
-  const key = viewKey();
   const cards = [...listOf(state.view).children].filter((c) => !c.hidden);
-  const pos = cards.findIndex((c) => Number(c.dataset.i) === state.current[key]);
+  const pos = cards.findIndex((c) => c.dataset.key === state.current[listKey(state.view)]);
   const next = cards[Math.max(0, Math.min(cards.length - 1, pos + step))];
-  if (next) focusCard(state.view, Number(next.dataset.i));
+  if (next) focusCard(state.view, next.dataset.key);
 }
 
-function nextOpen(view) {
-  const key = view === "vocabulary" ? "merges" : view;
-  const items = state.items[key];
-  const from = state.current[key];
-  for (let j = 1; j <= items.length; j++) {
-    const i = (from + j) % items.length;
-    if (!items[i].done && !listOf(view).children[i].hidden) return focusCard(view, i);
+function nextOpen(view, from) {
+  const cards = [...listOf(view).children];
+  const start = cards.findIndex((c) => c.dataset.key === from);
+  for (let j = 1; j <= cards.length; j++) {
+    const c = cards[(start + j) % cards.length];
+    if (!c.hidden && !c.classList.contains("done")) return focusCard(view, c.dataset.key);
   }
 }
 
 function applySearch() {
   const q = $("#search").value.trim().toLowerCase();
   for (const view of ["untagged", "suspects", "vocabulary"]) {
-    for (const card of listOf(view).children) card.hidden = q !== "" && !card.textContent.toLowerCase().includes(q);
+    for (const c of listOf(view).children) c.hidden = q !== "" && !c.textContent.toLowerCase().includes(q);
   }
 }
 
 // ---- actions --------------------------------------------------------------------------------
 
-function checked(card, sel = ".chips") {
-  return [...card.querySelectorAll(`${sel} input[type=checkbox]`)].filter((b) => b.checked).map((b) => b.value);
+function checked(c, sel = ".chips") {
+  return [...c.querySelectorAll(`${sel} input[type=checkbox]`)].filter((b) => b.checked).map((b) => b.value);
+}
+
+function finish(c, item, text) {
+  item.done = true;
+  c.classList.add("done");
+  $(".written", c).textContent = text;
 }
 
 function failed(err) {
@@ -189,132 +203,121 @@ function failed(err) {
   if (err.status === 409) loadAll(false).then(() => say(err.message, true));
 }
 
-function finish(card, item, text) {
-  item.done = true;
-  card.classList.add("done");
-  $(".written", card).textContent = text;
+async function once(key, work) {
+  // One request per card at a time: a second key press while the first is in flight does nothing.
+  if (state.busy.has(key)) return;
+  state.busy.add(key);
+  try { await work(); } catch (err) { failed(err); } finally { state.busy.delete(key); render(); }
 }
 
-async function writeTags(item, card, tags, done) {
+async function writeTags(view, item, tags, done) {
+  const c = cardOf(view, item.path);
   const started = performance.now();
   const out = await api("/api/review/tags", { path: item.path, tags, seen: item.sha });
-  if (out.action.id) state.actions.push(out.action.id);
+  state.actions.push({ kind: "log", id: out.action.id });
   item.sha = out.sha;
   item.tags = out.tags;
-  finish(card, item, done(out.tags));
+  finish(c, item, done(out.tags));
   // From the request to the card showing what was written on disk (the benchmark reads it).
-  card.dataset.ms = String(Math.round(performance.now() - started));
+  c.dataset.ms = String(Math.round(performance.now() - started));
   return out;
 }
 
-const hashed = (tags) => tags.map((t) => "#" + t).join(" ");
-
-async function acceptUntagged(i) {
-  const item = state.items.untagged[i];
-  const card = listOf("untagged").children[i];
-  const tags = checked(card);
+function acceptUntagged(path) {
+  const item = itemOf("untagged", path), c = cardOf("untagged", path);
+  if (!item || item.done) return;
+  const tags = checked(c);
   if (!tags.length) return say(`${item.title}: no tag chosen; tick a suggestion or type one`, true);
-  try {
-    const out = await writeTags(item, card, tags, (written) => `written: ${hashed(written)}`);
+  return once(path, async () => {
+    const out = await writeTags("untagged", item, tags, (written) => `written: ${hashed(written)}`);
     say(`${item.path}: written ${hashed(out.tags)}`);
-    render(); nextOpen("untagged");
-  } catch (err) { failed(err); }
+    render(); nextOpen("untagged", path);
+  });
 }
 
-function skip(i) {
-  const item = state.items.untagged[i];
-  state.skipped.add(item.path);
-  finish(listOf("untagged").children[i], item, "skipped");
-  say(`${item.path}: skipped`);
-  render(); nextOpen("untagged");
+function skip(path) {
+  const item = itemOf("untagged", path);
+  if (!item || item.done) return;
+  state.skipped.add(path);
+  state.actions.push({ kind: "skip", path });
+  finish(cardOf("untagged", path), item, "skipped");
+  say(`${path}: skipped`);
+  render(); nextOpen("untagged", path);
 }
 
-async function acceptSuspect(i) {
-  const item = state.items.suspects[i];
-  const card = listOf("suspects").children[i];
-  const add = checked(card, ".missing"), drop = new Set(checked(card, ".stray"));
+function acceptSuspect(path) {
+  const item = itemOf("suspects", path), c = cardOf("suspects", path);
+  if (!item || item.done) return;
+  const add = checked(c, ".missing"), drop = new Set(checked(c, ".stray"));
   const tags = [...item.tags.filter((t) => !drop.has(t)), ...add];
-  try {
-    const out = await writeTags(item, card, tags, (now) => `now: ${hashed(now)}`);
+  return once(path, async () => {
+    const out = await writeTags("suspects", item, tags, (now) => `now: ${hashed(now)}`);
     say(`${item.path}: tags now ${hashed(out.tags)}`);
-    render(); nextOpen("suspects");
-  } catch (err) { failed(err); }
+    render(); nextOpen("suspects", path);
+  });
 }
 
-async function dismiss(i) {
-  const item = state.items.suspects[i];
-  try {
-    for (const f of item.missing) await api("/api/review/dismiss", { path: item.path, tag: f.tag, kind: "missing" });
-    for (const f of item.stray) await api("/api/review/dismiss", { path: item.path, tag: f.tag, kind: "stray" });
-    finish(listOf("suspects").children[i], item, "dismissed");
-    say(`${item.path}: dismissed; it will not be shown again`);
-    render(); nextOpen("suspects");
-  } catch (err) { failed(err); }
+function dismiss(path) {
+  const item = itemOf("suspects", path);
+  if (!item || item.done) return;
+  const items = [...item.missing.map((f) => ({ path, tag: f.tag, kind: "missing" })), ...item.stray.map((f) => ({ path, tag: f.tag, kind: "stray" }))];
+  return once(path, async () => {
+    for (const d of items) await api("/api/review/dismiss", d);
+    state.actions.push({ kind: "dismiss", items });
+    finish(cardOf("suspects", path), item, "dismissed");
+    say(`${path}: dismissed; it will not be shown again`);
+    render(); nextOpen("suspects", path);
+  });
 }
 
-async function merge(i) {
-  const m = state.items.merges[i];
-  try {
+function merge(key) {
+  const m = itemOf("vocabulary", key);
+  if (!m || m.done) return;
+  return once(key, async () => {
     const out = await api("/api/review/merge", { members: m.tags.filter((t) => t !== m.into), into: m.into });
-    if (out.action.id) state.actions.push(out.action.id);
-    finish(listOf("vocabulary").children[i], m, `merged into #${m.into}: ${out.action.written.length} notes`);
-    say(`merged ${m.tags.map((t) => "#" + t).join(", ")} into #${m.into} in ${out.action.written.length} notes`);
+    if (out.action.id) state.actions.push({ kind: "log", id: out.action.id });
+    say(`merged ${m.tags.map((t) => "#" + t).join(", ")} into #${m.into} in ${plural(out.action.written.length, "note")}`);
     await loadAll(false);
-  } catch (err) { say(`merge: ${err.message}`, true); }
+  });
 }
 
 async function undo(all) {
-  if (!state.actions.length) return;
-  const ids = all ? state.actions.splice(0).reverse() : [state.actions.pop()];
-  let restored = 0, left = [];
-  try {
-    for (const id of ids) {
-      const out = await api("/api/review/undo", { id });
-      restored += out.restored.length;
-      left = left.concat(out.left.map((l) => `${l.path}: ${l.reason}`));
-    }
-    const what = `${ids.length} action${ids.length === 1 ? "" : "s"}`;
-    say(`undone ${what}: ${restored} note${restored === 1 ? "" : "s"} restored` + (left.length ? `; left alone: ${left.join("; ")}` : ""), left.length > 0);
-    await loadAll(false);
-  } catch (err) { say(`undo: ${err.message}`, true); }
-}
-
-function toggle(n) {
-  // Keys 1–9 tick or untick the current card's n-th tag.
-  const card = listOf(state.view).children[state.current[viewKey()]];
-  const box = card && card.querySelectorAll("input[type=checkbox]")[n - 1];
-  if (box) { box.checked = !box.checked; say(`#${box.value} ${box.checked ? "ticked" : "unticked"}`); }
-}
-
-async function acceptAll() {
-  // Every open card's ticked tags (those at or above the floor unless changed by hand), one note at a time.
-  const open = state.items.untagged.map((n, i) => [n, i]).filter(([n, i]) => !n.done && checked(listOf("untagged").children[i]).length);
-  if (!open.length) return say("no open note has a ticked tag", true);
-  let written = 0;
-  for (const [, i] of open) {
-    const item = state.items.untagged[i], card = listOf("untagged").children[i], tags = checked(card);
-    try {
-      await writeTags(item, card, tags, (w) => `written: ${hashed(w)}`);
-      written += 1;
-      say(`written ${written} of ${open.length}…`);
-    } catch (err) { failed(err); return render(); }
-  }
-  say(`written: ${written} note${written === 1 ? "" : "s"} (undo all since opened takes them back)`);
+  // An action leaves the list only once undone: a failure leaves it (and those before it) to try again.
+  if (!state.actions.length || state.undoing) return;
+  state.undoing = true;
   render();
+  let done = 0, restored = 0, left = [];
+  try {
+    do {
+      const a = state.actions[state.actions.length - 1];
+      if (a.kind === "log") {
+        const out = await api("/api/review/undo", { id: a.id });
+        restored += out.restored.length;
+        left = left.concat(out.left.map((l) => `${l.path}: ${l.reason}`));
+      } else if (a.kind === "dismiss") {
+        for (const d of a.items) await api("/api/review/undismiss", d);
+      } else state.skipped.delete(a.path);
+      state.actions.pop();
+      done += 1;
+    } while (all && state.actions.length);
+    say(`undone ${plural(done, "action")}: ${plural(restored, "note")} restored` + (left.length ? `; left alone: ${left.join("; ")}` : ""), left.length > 0);
+  } catch (err) { say(`undo: ${err.message}`, true); }
+  state.undoing = false;
+  await loadAll(false);
 }
 
-const whyCache = new Map();
-async function loadWhy(i) {
-  const item = state.items.untagged[i];
-  if (!item || whyCache.has(item.path)) return;
-  whyCache.set(item.path, null);
+async function loadWhy(path) {
+  const c = cardOf("untagged", path);
+  if (!c || c.dataset.why) return;
+  c.dataset.why = "asked";
   try {
-    const out = await api(`/api/review/why?path=${encodeURIComponent(item.path)}`);
-    const card = listOf("untagged").children[i];
-    if (card) card.dataset.why = "shown";
-    if (card) $(".why", card).replaceChildren(el("span", { class: "visually-hidden" }, "Words that argued for each tag: "),
+    const out = await api(`/api/review/why?path=${encodeURIComponent(path)}`);
+    const now = cardOf("untagged", path);  // the list may have been drawn again meanwhile
+    if (!now) return;
+    $(".why", now).replaceChildren(el("span", { class: "visually-hidden" }, "Words that argued for each tag: "),
       ...out.why.filter((w) => w.words.length).map((w) => el("span", { class: "because" }, el("b", {}, `#${w.tag}`), ` ${w.words.join(", ")}`)));
-  } catch (err) { whyCache.delete(item.path); }
+    now.dataset.why = "shown";
+  } catch (err) { delete c.dataset.why; }
 }
 
 // ---- loading --------------------------------------------------------------------------------
@@ -326,11 +329,9 @@ async function loadAll(first) {
   state.floor = untagged.floor;
   $("#vault").textContent = untagged.vault;
   $("#floor").textContent = untagged.floor.toFixed(2);
-  for (const n of untagged.notes) if (state.skipped.has(n.path)) n.done = true;
   state.items.untagged = untagged.notes;
   $("#untagged").replaceChildren(...untagged.notes.map(untaggedCard));
-  for (const [i, n] of untagged.notes.entries()) if (n.done) finish(listOf("untagged").children[i], n, "skipped");
-  whyCache.clear();
+  for (const n of untagged.notes) if (state.skipped.has(n.path)) finish(cardOf("untagged", n.path), n, "skipped");
   render();
   if (first) {
     // Milliseconds from the start of navigation to a page that answers keys (the benchmark reads it).
@@ -339,13 +340,12 @@ async function loadAll(first) {
   }
   const vocabulary = loadVocabulary();
   if (!first) await vocabulary;
-  focusCard(state.view, first ? 0 : state.current[viewKey()]);
+  focusCard(state.view, state.current[listKey(state.view)]);
   loadSuspects();
 }
 
 async function loadVocabulary() {
   const vocab = await api("/api/review/vocabulary");
-  state.vocabulary = vocab.tags;
   state.months = vocab.months;
   state.items.merges = vocab.merges;
   $("#vocab").replaceChildren(...vocab.tags.map((t) => el("option", { value: t.tag })));
@@ -359,41 +359,69 @@ async function loadVocabulary() {
 
 async function loadSuspects() {
   clearTimeout(state.suspectsTimer);
-  const out = await api("/api/review/suspects");
-  state.suspectsReady = out.ready;
-  $("#suspects-note").textContent = out.about;
-  state.items.suspects = out.notes;
-  $("#suspects").replaceChildren(...out.notes.map(suspectCard));
-  render();
-  if (!out.ready) state.suspectsTimer = setTimeout(loadSuspects, 2000);
+  try {
+    const out = await api("/api/review/suspects");
+    state.suspectsReady = out.ready;
+    $("#suspects-note").textContent = out.about;
+    state.items.suspects = out.notes;
+    $("#suspects").replaceChildren(...out.notes.map(suspectCard));
+    render();
+    if (!out.ready) state.suspectsTimer = setTimeout(loadSuspects, 2000);
+  } catch (err) {
+    $("#suspects-note").textContent = `cannot load the suspect tags: ${err.message}; trying again`;
+    state.suspectsTimer = setTimeout(loadSuspects, 5000);
+  }
 }
 
 // ---- keys -----------------------------------------------------------------------------------
 
+function toggle(n) {
+  // Keys 1–9 tick or untick the current card's n-th tag.
+  const c = cardOf(state.view, state.current[listKey(state.view)]);
+  const box = c && c.querySelectorAll("input[type=checkbox]")[n - 1];
+  if (box) { box.checked = !box.checked; say(`#${box.value} ${box.checked ? "ticked" : "unticked"}`); }
+}
+
+async function acceptAll() {
+  // Every open card's ticked tags (those at or above the floor unless changed by hand), one note at a time.
+  const open = state.items.untagged.filter((n) => !n.done && checked(cardOf("untagged", n.path)).length);
+  if (!open.length) return say("no open note has a ticked tag", true);
+  let written = 0;
+  for (const item of open) {
+    if (state.busy.has(item.path) || item.done) continue;
+    state.busy.add(item.path);
+    try {
+      await writeTags("untagged", item, checked(cardOf("untagged", item.path)), (w) => `written: ${hashed(w)}`);
+      written += 1;
+      say(`written ${written} of ${open.length}…`);
+    } catch (err) { failed(err); return render(); } finally { state.busy.delete(item.path); }
+  }
+  say(`written: ${plural(written, "note")} ("Undo all since opened" takes them back)`);
+  render();
+}
+
 document.addEventListener("keydown", (ev) => {
   const typing = ev.target instanceof HTMLInputElement && ev.target.type !== "checkbox";
   if (typing) { if (ev.key === "Escape") ev.target.blur(); return; }
-  if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
-  const key = viewKey();
-  if (ev.key === "j") move(1);
-  else if (ev.key === "k") move(-1);
-  else if (ev.key === "a") {
-    if (state.view === "untagged") acceptUntagged(state.current.untagged);
-    else if (state.view === "suspects") acceptSuspect(state.current.suspects);
-    else merge(state.current.merges);
-  } else if (ev.key === "x") {
-    if (state.view === "untagged") skip(state.current.untagged);
-    else if (state.view === "suspects") dismiss(state.current.suspects);
-  } else if (ev.key === "u") undo(false);
+  // Single-key shortcuts can be turned off (a screen reader's own keys, speech input).
+  if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.repeat || !$("#shortcuts").checked) return;
+  const key = state.current[listKey(state.view)];
+  const actions = {
+    j: () => move(1),
+    k: () => move(-1),
+    a: () => ({ untagged: acceptUntagged, suspects: acceptSuspect, vocabulary: merge })[state.view](key),
+    x: () => (state.view === "untagged" ? skip(key) : state.view === "suspects" ? dismiss(key) : null),
+    u: () => undo(false),
+    "/": () => $("#search").focus(),
+  };
+  if (actions[ev.key]) actions[ev.key]();
   else if (/^[1-9]$/.test(ev.key)) toggle(Number(ev.key));
-  else if (ev.key === "/") { ev.preventDefault(); $("#search").focus(); }
   else return;
   ev.preventDefault();
-  void key;
 });
 
 for (const tab of document.querySelectorAll(".tab")) {
-  tab.addEventListener("click", () => { state.view = tab.dataset.view; render(); focusCard(state.view, state.current[viewKey()]); });
+  tab.addEventListener("click", () => { state.view = tab.dataset.view; render(); focusCard(state.view, state.current[listKey(state.view)]); });
 }
 $("#search").addEventListener("input", applySearch);
 $("#undo-last").addEventListener("click", () => undo(false));
