@@ -1,17 +1,21 @@
 """Run Annif (https://annif.org) as a peer: train on tagger's notes, suggest for others.
 
 Annif lives in a venv of its own (`benchmarks/setup_annif.sh` makes `.venv-annif`)
-and is never imported into tagger's interpreter: training and one-note latency go
-through its CLI, batch suggestion through a small script run by the Annif venv's
-own Python (Annif's Python API, the fastest way to suggest for many notes).
+and is never imported into tagger's interpreter: training goes through its CLI
+(`annif train`, a fresh process, as a user runs it), suggestion through a small
+script run by the Annif venv's own Python (Annif's Python API, the fastest way to
+suggest for many notes).
 
-One Annif project lives in a folder of its own, `workdir`:
+A `Stage` is one folder of Annif projects that share a vocabulary and their
+training notes (`benchmarks.peers` keeps three per split: the oldest 70 %, 85 %
+and all of the training period):
 
-- `projects.cfg`: the project (`PROJECT_ID`) for one backend;
+- `projects.cfg`: every project trained in the folder so far (an ensemble names
+  its sources by project id, so they must live in one file);
 - `vocab.tsv`: the subject vocabulary, one tag key per line
-  (`<http://example.org/tag/KEY>` TAB `KEY`);
-- `train.tsv`: the training corpus, one note per line (text TAB `<uri> <uri>`);
-- `data/`: Annif's data folder (vocabulary and trained model).
+  (`<http://example.org/tag/KEY>` TAB `KEY` with separators as spaces);
+- `corpus-*.tsv`: training corpora, one note per line (text TAB `<uri> <uri>`);
+- `data/`: Annif's data folder; `trained/` and `results/`: this module's cache.
 
 >>> subject_uri("inference-time-scaling")
 'http://example.org/tag/inference-time-scaling'
@@ -21,53 +25,50 @@ One Annif project lives in a folder of its own, `workdir`:
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from tagger.entry import Entry
-from tagger.spelling import tag_key
+from tagger import Entry, tag_key
 
 REPO = Path(__file__).resolve().parent.parent
 ANNIF_VENV = Path(os.environ.get("ANNIF_VENV", REPO / ".venv-annif"))
 URI_BASE = "http://example.org/tag/"
-ANALYZER = "snowball(english)"
-PROJECT_ID = "peer"
-
-#: Annif project settings per backend. `limit` is how many candidates the backend
-#: keeps internally; the suggestion calls cut the output further. Bonsai's settings
-#: are the ones Annif's documentation gives for Omikuji's Bonsai mode; Parabel
-#: (Omikuji's default mode), SVC and TF-IDF run with Annif's defaults. On the
-#: held-out newest 15% of training notes, word bigrams (`ngram=2`) for Parabel,
-#: Bonsai or SVC, and the `simple` analyzer for Parabel, did no better than these
-#: (P@1 0.55-0.58 vs Parabel's 0.585), so the defaults stand. Annif's SVC is a
-#: multi-class classifier: on a note with several tags it trains on one, chosen by
-#: Annif at random (its documented behaviour), which is part of what it costs.
-BACKENDS: dict[str, dict[str, str]] = {
-    "parabel": {"backend": "omikuji"},
-    "bonsai": {
-        "backend": "omikuji",
-        "cluster_balanced": "False",
-        "cluster_k": "100",
-        "max_depth": "3",
-    },
-    "svc": {"backend": "svc"},
-    "tfidf": {"backend": "tfidf"},
-}
-
+VOCAB_ID = "tags"
+#: What the old runner used for every backend; kept as the starting point of the search.
+DEFAULT_ANALYZER = "snowball(english)"
+#: The analyzers worth trying on these notes. Annif's default `token_min_length=3`
+#: drops every two-syllable Korean word (학습, 모델) and two-letter acronym (RL, LM);
+#: `simple` only lower-cases, so English words keep their endings. Annif has no
+#: Korean analyzer: `spacy` needs a Korean model that is not on PyPI, `simplemma`,
+#: `voikko` and `estnltk` do not know Korean.
+ANALYZERS = (
+    "snowball(english)",
+    "snowball(english,token_min_length=2)",
+    "snowball(english,token_min_length=1)",
+    "simple(token_min_length=2)",
+    "simple(token_min_length=1)",
+)
+#: Backends that learn from notes; the others combine projects (and are trained,
+#: if at all, on notes their sources have not seen).
+ENSEMBLES = frozenset({"ensemble", "nn_ensemble", "pav"})
 #: Per note, (tag key, score) pairs ranked by score.
 Ranked = list[list[tuple[str, float]]]
 
 # Run by the Annif venv's Python: load the project, warm it up on one note (model
 # loading is start-up, not throughput), then suggest for every note in Annif's own
-# batch size (32, as `annif index` does). The timed pass runs twice and the faster
+# batch size (32, as `annif index` does). With repeats > 1 the fastest timed pass
 # counts, so a stray hiccup of this shared machine does not decide the figure.
 _SUGGEST_SCRIPT = r"""
 import json, sys, time
@@ -90,7 +91,7 @@ with app.app_context():
         out = []
         for i in range(0, len(docs), 32):
             for hits in project.suggest(docs[i : i + 32]).filter(limit):
-                out.append([(project.subjects[h.subject_id].uri, h.score) for h in hits])
+                out.append([(project.subjects[h.subject_id].uri, float(h.score)) for h in hits])
         best = min(best, time.perf_counter() - start)
 with open(sys.argv[2], "w", encoding="utf-8") as f:
     json.dump({"ranked": out, "load_s": load_s, "batch_s": best}, f)
@@ -117,6 +118,11 @@ def annif_version() -> str:
     return found[-1].name.removeprefix("annif-").removesuffix(".dist-info")
 
 
+def installed(module: str) -> bool:
+    """Whether the Annif venv has `module` (an optional backend's library), without importing it."""
+    return any(ANNIF_VENV.glob(f"lib/python*/site-packages/{module}"))
+
+
 def note_text(entry: Entry) -> str:
     """Title, abstract, comment and translation (what tagger reads), whitespace folded.
 
@@ -137,29 +143,127 @@ def uri_key(uri: str) -> str:
     return unquote(uri.removeprefix(URI_BASE))
 
 
-def projects_cfg(backend: str) -> str:
-    """The `projects.cfg` text of a one-project Annif setup for `backend`.
+def corpus_lines(entries: Iterable[Entry], *, copies: bool = False) -> list[str]:
+    """Annif's TSV corpus lines (text TAB subject URIs) for the tagged entries with text.
 
-    >>> print(projects_cfg("svc"), end="")
-    [peer]
-    name=tagger peer (svc)
+    With `copies`, a note with n tags becomes n lines of one tag each: Annif's SVC
+    learns one subject per document and, given several, keeps only one of them.
+
+    >>> e = Entry(title="Mamba distilled", tags=("ssm", "Distillation"))
+    >>> corpus_lines([e])
+    ['Mamba distilled\\t<http://example.org/tag/ssm> <http://example.org/tag/distillation>']
+    >>> corpus_lines([e, Entry(title="untagged")], copies=True)
+    ['Mamba distilled\\t<http://example.org/tag/ssm>', 'Mamba distilled\\t<http://example.org/tag/distillation>']
+    """
+    lines: list[str] = []
+    for e in entries:
+        uris = list(dict.fromkeys(subject_uri(tag_key(t)) for t in e.tags))
+        text = note_text(e)
+        if not (uris and text):
+            continue
+        groups = [[u] for u in uris] if copies else [uris]
+        lines.extend(text + "\t" + " ".join(f"<{u}>" for u in g) for g in groups)
+    return lines
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Project:
+    """One Annif project's settings; its id is a digest of them, so a trained project is found again.
+
+    `label` names it in tables and is not part of its identity. For an ensemble,
+    `sources` are (project, weight) pairs; `analyzer` is then unused.
+
+    >>> p = Project("omikuji", params=(("ngram", "2"),), label="Parabel")
+    >>> p.settings()["ngram"], p.project_id.startswith("omikuji-"), p == Project("omikuji", params=(("ngram", "2"),))
+    ('2', True, True)
+    >>> p.changed({"ngram": "1", "analyzer": "simple"}).describe()
+    'simple, ngram=1'
+    """
+
+    backend: str
+    analyzer: str = DEFAULT_ANALYZER
+    params: tuple[tuple[str, str], ...] = ()
+    #: Train on one copy of each note per tag (`corpus_lines(copies=True)`).
+    copies: bool = False
+    sources: tuple[tuple[Project, float], ...] = ()
+    label: str = field(default="", compare=False)
+
+    @property
+    def is_ensemble(self) -> bool:
+        return self.backend in ENSEMBLES
+
+    @property
+    def project_id(self) -> str:
+        return f"{self.backend}-{_digest(self._identity())[:12]}"
+
+    def _identity(self) -> list[object]:
+        sources = [[p.project_id, w] for p, w in self.sources]
+        analyzer = "" if self.is_ensemble else self.analyzer
+        return [self.backend, analyzer, sorted(self.params), self.copies, sources]
+
+    def changed(self, changes: Mapping[str, str]) -> Project:
+        """A copy with settings changed: `analyzer`, `copies` ("True"/"False") or backend parameters."""
+        params = dict(self.params)
+        analyzer, copies = self.analyzer, self.copies
+        for key, value in changes.items():
+            if key == "analyzer":
+                analyzer = value
+            elif key == "copies":
+                copies = value == "True"
+            else:
+                params[key] = value
+        return dataclasses.replace(self, analyzer=analyzer, copies=copies, params=tuple(sorted(params.items())))
+
+    def settings(self) -> dict[str, str]:
+        """This project's section of `projects.cfg`."""
+        out = {"name": self.label or self.backend, "language": "en", "vocab": VOCAB_ID, "backend": self.backend, "limit": "100"}
+        if self.is_ensemble:
+            out["sources"] = ",".join(f"{p.project_id}:{w:g}" for p, w in self.sources)
+        else:
+            out["analyzer"] = self.analyzer
+        out.update(self.params)
+        return out
+
+    def describe(self) -> str:
+        """The settings that differ between configurations, in one line."""
+        if self.is_ensemble:
+            head = " + ".join(f"{p.label or p.backend} ×{w:g}" for p, w in self.sources)
+        else:
+            head = self.analyzer
+        extra = [f"{k}={v}" for k, v in self.params]
+        if self.copies:
+            extra.append("one copy per tag")
+        return ", ".join([head, *extra])
+
+
+def projects_cfg(projects: Iterable[Project]) -> str:
+    """The `projects.cfg` text for several projects (sources of ensembles included).
+
+    >>> print(projects_cfg([Project("svc", label="SVC")]), end="")  # doctest: +ELLIPSIS
+    [svc-...]
+    name=SVC
     language=en
     vocab=tags
-    analyzer=snowball(english)
-    limit=100
     backend=svc
+    limit=100
+    analyzer=snowball(english)
     """
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}; choose from {sorted(BACKENDS)}")
-    settings = {
-        "name": f"tagger peer ({backend})",
-        "language": "en",
-        "vocab": "tags",
-        "analyzer": ANALYZER,
-        "limit": "100",
-        **BACKENDS[backend],
-    }
-    return f"[{PROJECT_ID}]\n" + "".join(f"{k}={v}\n" for k, v in settings.items())
+    seen: dict[str, Project] = {}
+
+    def add(p: Project) -> None:
+        for src, _ in p.sources:
+            add(src)
+        seen.setdefault(p.project_id, p)
+
+    for p in projects:
+        add(p)
+    return "\n".join(
+        f"[{pid}]\n" + "".join(f"{k}={v}\n" for k, v in p.settings().items()) for pid, p in seen.items()
+    )
 
 
 def _run(cmd: list[str], workdir: Path, stdin: str | None = None) -> tuple[str, float]:
@@ -168,11 +272,11 @@ def _run(cmd: list[str], workdir: Path, stdin: str | None = None) -> tuple[str, 
         **os.environ,
         "ANNIF_DATADIR": str(workdir / "data"),
         "ANNIF_PROJECTS": str(workdir / "projects.cfg"),
+        "TF_CPP_MIN_LOG_LEVEL": "2",  # TensorFlow's start-up chatter would bury a real error
+        "CUDA_VISIBLE_DEVICES": "",
     }
     start = time.perf_counter()
-    proc = subprocess.run(
-        cmd, cwd=workdir, env=env, input=stdin, capture_output=True, text=True, check=False
-    )
+    proc = subprocess.run(cmd, cwd=workdir, env=env, input=stdin, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         shown = " ".join(Path(cmd[0]).name if i == 0 else a for i, a in enumerate(cmd[:3]))
@@ -180,69 +284,171 @@ def _run(cmd: list[str], workdir: Path, stdin: str | None = None) -> tuple[str, 
     return proc.stdout, seconds
 
 
-def train_project(train: Sequence[Entry], backend: str, workdir: Path) -> float:
-    """Write the project's inputs into `workdir`, load the vocabulary and train.
+class Stage:
+    """A folder of Annif projects sharing one vocabulary, their training notes and a cache.
 
-    Only tags of `train` make the vocabulary; notes without tags or text are left
-    out. Returns the wall-clock seconds of `annif train` (a fresh process, as a
-    user runs it: start-up included).
+    Single backends train on `source_notes`; trainable ensembles (`nn_ensemble`,
+    `pav`) on `ensemble_notes`, which their sources have not seen, as Annif's
+    documentation asks. Trained projects and suggestions are cached in the folder;
+    `fresh=True` empties it first.
     """
-    workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / "projects.cfg").write_text(projects_cfg(backend), encoding="utf-8")
-    keys = sorted({tag_key(t) for e in train for t in e.tags})
-    (workdir / "vocab.tsv").write_text(
-        "".join(f"<{subject_uri(k)}>\t{k}\n" for k in keys), encoding="utf-8"
-    )
-    with (workdir / "train.tsv").open("w", encoding="utf-8") as f:
-        for e in train:
-            uris = dict.fromkeys(subject_uri(tag_key(t)) for t in e.tags)
-            text = note_text(e)
-            if uris and text:
-                f.write(text + "\t" + " ".join(f"<{u}>" for u in uris) + "\n")
-    exe = str(annif_bin())
-    _run([exe, "load-vocab", "tags", "vocab.tsv", "--language", "en", "--force"], workdir)
-    _, seconds = _run([exe, "train", PROJECT_ID, "train.tsv"], workdir)
-    return seconds
 
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        vocab: Iterable[str],
+        source_notes: Sequence[Entry],
+        ensemble_notes: Sequence[Entry] = (),
+        fresh: bool = False,
+    ) -> None:
+        self.folder = folder
+        self.vocab = sorted(set(vocab))
+        self.source_notes = list(source_notes)
+        self.ensemble_notes = list(ensemble_notes)
+        if fresh and folder.exists():
+            shutil.rmtree(folder)
+        for sub in ("data", "trained", "results"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        self._registry = folder / "projects.json"
+        self._projects: dict[str, Project] = {}
 
-def suggest_batch(
-    texts: Sequence[str], workdir: Path, *, limit: int = 10, repeats: int = 1
-) -> tuple[Ranked, dict[str, float]]:
-    """Suggest for every text with the project trained in `workdir`, in one process.
+    # ---- set-up -----------------------------------------------------------------------------
 
-    Returns, per text, up to `limit` (tag key, score) pairs ranked by score, and
-    `load_s` (project and model loading, plus one warm-up note), `batch_s` (the
-    fastest of `repeats` timed passes over all texts, warm) and `notes_per_s`.
-    """
-    python = ANNIF_VENV / "bin" / "python"
-    with tempfile.TemporaryDirectory(prefix="annif-suggest-") as tmp:
-        req, out = Path(tmp) / "request.json", Path(tmp) / "result.json"
-        req.write_text(
-            json.dumps(
-                {"project": PROJECT_ID, "texts": list(texts), "limit": limit, "repeats": repeats}
-            ),
+    def _load_vocab(self) -> None:
+        marker = self.folder / "vocab.loaded"
+        digest = _digest(self.vocab)
+        if marker.exists() and marker.read_text(encoding="utf-8") == digest:
+            return
+        # Labels with separators as spaces, so a label-matching backend could find
+        # "state space model" in a text; the others never read labels.
+        (self.folder / "vocab.tsv").write_text(
+            "".join(f"<{subject_uri(k)}>\t{re.sub(r'[-_]+', ' ', k)}\n" for k in self.vocab), encoding="utf-8"
+        )
+        _run([str(annif_bin()), "load-vocab", VOCAB_ID, "vocab.tsv", "--language", "en", "--force"], self.folder)
+        marker.write_text(digest, encoding="utf-8")
+
+    def _write_cfg(self, new: Iterable[Project]) -> None:
+        if not self._projects and self._registry.exists():
+            known = json.loads(self._registry.read_text(encoding="utf-8"))
+            self._projects = {pid: _project_from_json(d) for pid, d in known.items()}
+        for p in new:
+            for src, _ in p.sources:
+                self._projects.setdefault(src.project_id, src)
+            self._projects.setdefault(p.project_id, p)
+        self._registry.write_text(
+            json.dumps({pid: _project_to_json(p) for pid, p in self._projects.items()}, ensure_ascii=False),
             encoding="utf-8",
         )
-        _run([str(python), "-c", _SUGGEST_SCRIPT, str(req), str(out)], workdir)
-        result = json.loads(out.read_text(encoding="utf-8"))
-    ranked: Ranked = [
-        sorted(((uri_key(u), float(s)) for u, s in hits), key=lambda h: -h[1])[:limit]
-        for hits in result["ranked"]
-    ]
-    batch_s = float(result["batch_s"])
-    timings = {
-        "load_s": float(result["load_s"]),
-        "batch_s": batch_s,
-        "notes_per_s": len(texts) / batch_s if batch_s > 0 else float("nan"),
+        (self.folder / "projects.cfg").write_text(projects_cfg(self._projects.values()), encoding="utf-8")
+
+    def _corpus(self, notes: Sequence[Entry], copies: bool) -> str:
+        lines = corpus_lines(notes, copies=copies)
+        name = f"corpus-{_digest(lines)[:12]}.tsv"
+        path = self.folder / name
+        if not path.exists():
+            path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        return name
+
+    # ---- training and suggestion ------------------------------------------------------------
+
+    def train_seconds(self, project: Project) -> float | None:
+        """Wall seconds `annif train` took for this project here, or None if not trained."""
+        marker = self.folder / "trained" / f"{project.project_id}.json"
+        if not marker.exists():
+            return None
+        return float(json.loads(marker.read_text(encoding="utf-8"))["train_s"])
+
+    def train(self, project: Project) -> float:
+        """Train `project` (its sources first) unless already trained here; wall seconds of `annif train`.
+
+        A plain `ensemble` is not trained (0 s); its sources are.
+        """
+        for src, _ in project.sources:
+            self.train(src)
+        known = self.train_seconds(project)
+        if known is not None:
+            return known
+        self._write_cfg([project])  # Annif knows a vocabulary only through a project naming it
+        self._load_vocab()
+        seconds = 0.0
+        if project.backend != "ensemble":
+            notes = self.ensemble_notes if project.is_ensemble else self.source_notes
+            if not notes:
+                raise AnnifError(f"{project.backend} needs notes to train on in {self.folder.name}")
+            corpus = self._corpus(notes, project.copies)
+            _, seconds = _run([str(annif_bin()), "train", project.project_id, corpus], self.folder)
+        marker = self.folder / "trained" / f"{project.project_id}.json"
+        marker.write_text(json.dumps({"train_s": seconds, "settings": project.settings()}), encoding="utf-8")
+        return seconds
+
+    def suggest(
+        self, project: Project, texts: Sequence[str], *, limit: int = 100, repeats: int = 1, cached: bool = True
+    ) -> tuple[Ranked, dict[str, float]]:
+        """Per text, up to `limit` (tag key, score) pairs best first, and timings (trains first if needed).
+
+        Timings: `load_s` (project and model loading, plus one warm-up note),
+        `batch_s` (the fastest of `repeats` timed passes over all texts, warm) and
+        `notes_per_s`. Cached per project, texts, limit and repeats; `cached=False`
+        suggests (and times) again.
+        """
+        self.train(project)
+        cache = self.folder / "results" / f"{project.project_id}-{_digest(list(texts), limit, repeats)[:16]}.json"
+        if cache.exists() and cached:
+            result = json.loads(cache.read_text(encoding="utf-8"))
+        else:
+            python = ANNIF_VENV / "bin" / "python"
+            with tempfile.TemporaryDirectory(prefix="annif-suggest-") as tmp:
+                req, out = Path(tmp) / "request.json", Path(tmp) / "result.json"
+                request = {"project": project.project_id, "texts": list(texts), "limit": limit, "repeats": repeats}
+                req.write_text(json.dumps(request), encoding="utf-8")
+                _run([str(python), "-c", _SUGGEST_SCRIPT, str(req), str(out)], self.folder)
+                result = json.loads(out.read_text(encoding="utf-8"))
+            cache.write_text(json.dumps(result), encoding="utf-8")
+        ranked: Ranked = [
+            sorted(((uri_key(u), float(s)) for u, s in hits), key=lambda h: -h[1])[:limit] for hits in result["ranked"]
+        ]
+        batch_s = float(result["batch_s"])
+        timings = {
+            "load_s": float(result["load_s"]),
+            "batch_s": batch_s,
+            "notes_per_s": len(texts) / batch_s if batch_s > 0 else float("nan"),
+        }
+        return ranked, timings
+
+    def one_note_seconds(self, project: Project, text: str, *, limit: int = 10, repeats: int = 3) -> float:
+        """Median wall seconds of a fresh `annif suggest` process for one note on stdin (cached)."""
+        self.train(project)
+        cache = self.folder / "results" / f"{project.project_id}-one-{_digest(text, limit, repeats)[:16]}.json"
+        if cache.exists():
+            return float(json.loads(cache.read_text(encoding="utf-8")))
+        exe = str(annif_bin())
+        cmd = [exe, "suggest", project.project_id, "--limit", str(limit)]
+        seconds = statistics.median(_run(cmd, self.folder, stdin=text)[1] for _ in range(repeats))
+        cache.write_text(json.dumps(seconds), encoding="utf-8")
+        return seconds
+
+
+def _project_to_json(p: Project) -> dict[str, object]:
+    return {
+        "backend": p.backend,
+        "analyzer": p.analyzer,
+        "params": [list(kv) for kv in p.params],
+        "copies": p.copies,
+        "sources": [[_project_to_json(s), w] for s, w in p.sources],
+        "label": p.label,
     }
-    return ranked, timings
 
 
-def one_note_seconds(text: str, workdir: Path, *, limit: int = 10, repeats: int = 3) -> float:
-    """Median wall-clock seconds of a fresh `annif suggest` process for one note on stdin."""
-    exe = str(annif_bin())
-    times = [
-        _run([exe, "suggest", PROJECT_ID, "--limit", str(limit)], workdir, stdin=text)[1]
-        for _ in range(repeats)
-    ]
-    return statistics.median(times)
+def _project_from_json(d: Mapping[str, object]) -> Project:
+    params = d["params"]
+    sources = d["sources"]
+    assert isinstance(params, list) and isinstance(sources, list)
+    return Project(
+        backend=str(d["backend"]),
+        analyzer=str(d["analyzer"]),
+        params=tuple((str(k), str(v)) for k, v in params),
+        copies=bool(d["copies"]),
+        sources=tuple((_project_from_json(s), float(w)) for s, w in sources),
+        label=str(d["label"]),
+    )

@@ -60,7 +60,7 @@ def run(*, corpus: Path = DEFAULT_CORPUS, peers: bool = True) -> dict[str, Any]:
     if peers:
         from benchmarks import peers as peer_bench
 
-        annif = peer_bench.run(corpus=corpus)
+        annif = peer_bench.run(corpus=corpus, splits=["A"], tagger=False).get("A", {}).get("rows", {})
         for name, figures in annif.items():
             print(_row(f"Annif {name}", figures, f"{figures.get('notes_per_s', math.nan):.0f} notes/s"))
         result["peers"] = annif

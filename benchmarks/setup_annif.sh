@@ -10,13 +10,22 @@ venv="${ANNIF_VENV:-$root/.venv-annif}"
 version="${ANNIF_VERSION:-1.4.3}"
 py="$venv/bin/python"
 
-if ! { [ -x "$venv/bin/annif" ] && "$py" -c 'import omikuji, sklearn' 2>/dev/null; }; then
+has() {  # whether the venv has these modules, without importing them (TensorFlow takes seconds)
+    "$py" -c 'import importlib.util as u, sys; sys.exit(not all(u.find_spec(m) for m in sys.argv[1:]))' "$@" 2>/dev/null
+}
+if ! { [ -x "$venv/bin/annif" ] && has omikuji sklearn; }; then
     python3 -m venv "$venv"
     "$py" -m pip install --quiet --upgrade pip
-    # The omikuji extra brings Parabel/Bonsai; SVC and TF-IDF come with the base
-    # install (scikit-learn).
+    # The omikuji extra brings Parabel/Bonsai; SVC, TF-IDF, MLLM, ensemble and PAV
+    # come with the base install.
     "$py" -m pip install --quiet "annif[omikuji]==$version"
 fi
+# fastText and the NN ensemble (TensorFlow, about 600 MB) are optional: peers.py
+# skips a backend whose library is missing and says so.
+has fasttext || "$py" -m pip install --quiet "annif[fasttext]==$version" \
+    || echo "setup_annif: the fastText backend did not install; peers will skip it" >&2
+has tensorflow lmdb || "$py" -m pip install --quiet "annif[nn]==$version" \
+    || echo "setup_annif: the NN ensemble did not install; peers will skip it" >&2
 
 printf '*\n' > "$venv/.gitignore"   # the venv ignores itself, whatever the repo's .gitignore says
 

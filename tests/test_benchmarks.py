@@ -84,3 +84,52 @@ def test_experiments_run_a_setting_on_the_example_vault(
     assert experiments.main(["--corpus", str(example_vault), "--splits", "X", "--set", "min_df=1"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("min_df=1") and "X (" in out and "P@1 / R@5 / assigned F1" in out
+
+
+# ---- the Annif peers at their best (benchmarks/peers.py, benchmarks/annif_runner.py) ------------
+
+
+def test_svc_corpus_has_one_line_per_tag_and_plain_corpus_one_per_note() -> None:
+    from benchmarks.annif_runner import corpus_lines, subject_uri
+    from tagger import Entry
+
+    notes = [
+        Entry(title="Mamba distilled", comment="모델 학습", tags=("ssm", "Distillation", "distillation")),
+        Entry(title="no tags"),
+        Entry(tags=("rl",)),  # no text
+        Entry(title="RL for LMs", tags=("rl",)),
+    ]
+    plain = corpus_lines(notes)
+    copies = corpus_lines(notes, copies=True)
+    assert len(plain) == 2 and len(copies) == 3  # a repeated tag (any spelling) is one tag
+    texts = [line.split("\t")[0] for line in copies]
+    assert texts == ["Mamba distilled 모델 학습"] * 2 + ["RL for LMs"]
+    assert [line.split("\t")[1] for line in copies[:2]] == [f"<{subject_uri('ssm')}>", f"<{subject_uri('distillation')}>"]
+
+
+def test_tuning_split_holds_out_the_newest_share_as_tagmodel_does() -> None:
+    import datetime as dt
+
+    from benchmarks.peers import chronological, tuning_split
+    from tagger import Entry
+
+    day = dt.date(2024, 1, 1)
+    notes = chronological(Entry(title=str(i), date=day + dt.timedelta(days=(i * 7) % 40)) for i in range(40))
+    older, newest = tuning_split(notes)
+    assert len(newest) == int(40 * 0.15) and older + newest == notes
+    assert max(e.date for e in older if e.date) <= min(e.date for e in newest if e.date)
+    inner, inner_held = tuning_split(older)
+    assert len(inner_held) == int(len(older) * 0.15)
+
+
+def test_ensemble_average_is_annifs_weighted_mean() -> None:
+    from benchmarks.peers import average_rankings, weight_grid
+
+    a = [[("rl", 0.9), ("moe", 0.3)], [("vit", 0.2)]]
+    b = [[("moe", 0.6), ("gan", 0.3)], []]
+    got = average_rankings([a, b], [1, 2], limit=2)
+    assert got[0] == [("moe", 0.5), ("rl", 0.3)]
+    assert got[1] == [("vit", pytest.approx(0.2 / 3))]
+    assert average_rankings([a, b], [0, 1]) == [[("moe", 0.6), ("gan", 0.3)], []]
+    grid = weight_grid(3, (0, 1, 2))
+    assert (2, 2, 0) not in grid and (1, 1, 0) in grid and (0, 0, 0) not in grid and len(set(grid)) == len(grid)
