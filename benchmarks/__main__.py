@@ -1,7 +1,11 @@
 """Run every benchmark and print its figures: `python -m benchmarks [name ...]`.
 
 Names: read_speed, quality (with the baseline and the Annif peers), speed,
-retag_speed, hook_speed, tags_speed, serve. Each also runs on its own: `python -m benchmarks.<name>`.
+retag_speed, hook_speed, tags_speed, serve, scale (1×, 3×, 6× the corpus; its `--big`
+30× run is left to `python -m benchmarks.scale --big`). Each also runs on its own:
+`python -m benchmarks.<name>`. `benchmarks.cluster` (Dask and Spark rates) needs the
+optional extras and runs only on its own; `benchmarks.peers` needs Annif
+(`bash benchmarks/setup_annif.sh`).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-ALL = ["read_speed", "quality", "speed", "retag_speed", "hook_speed", "tags_speed", "serve"]
+ALL = ["read_speed", "quality", "speed", "retag_speed", "hook_speed", "tags_speed", "serve", "scale"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

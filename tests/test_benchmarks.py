@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -133,3 +134,38 @@ def test_ensemble_average_is_annifs_weighted_mean() -> None:
     assert average_rankings([a, b], [0, 1]) == [[("moe", 0.6), ("gan", 0.3)], []]
     grid = weight_grid(3, (0, 1, 2))
     assert (2, 2, 0) not in grid and (1, 1, 0) in grid and (0, 0, 0) not in grid and len(set(grid)) == len(grid)
+
+
+# ---- the scale benchmark (benchmarks/scale.py) ------------------------------------------------
+
+
+def test_scale_vaults_are_copies_under_new_paths_with_the_same_dates(example_vault: Path, tmp_path: Path) -> None:
+    from benchmarks.scale import build_vault
+    from tagger import read_entries
+
+    originals = read_entries(example_vault, on_problem=lambda err: None)
+    notes = sorted(p for p in example_vault.rglob("*.md"))
+    assert build_vault(example_vault, 3, tmp_path) == 3 * len(notes)
+    copies = read_entries(tmp_path, on_problem=lambda err: None)
+    paths = {e.path for e in copies}
+    assert len(paths) == len(copies)  # every copy is its own note
+    for j in range(3):
+        assert all((tmp_path / f"c{j:02d}" / p.relative_to(example_vault)).is_file() for p in notes)
+    # Digests are not copied (only notes); each note's date and text come back three times.
+    note_fields = sorted((str(e.date), e.title, e.abstract, e.comment, e.tags) for e in originals if e.path and e.path.suffix == ".md")
+    copy_fields = sorted((str(e.date), e.title, e.abstract, e.comment, e.tags) for e in copies)
+    assert copy_fields == sorted(note_fields * 3)
+
+
+def test_scale_reports_growth_exponents_and_targets() -> None:
+    from benchmarks.scale import report
+
+    rows = [
+        {"copies": 1, "notes": 1000, "seconds": 5.0, "cpu_seconds": 4.0, "peak_mb": 400.0},
+        {"copies": 6, "notes": 6000, "seconds": 60.0, "cpu_seconds": 24.0, "peak_mb": 2400.0},
+    ]
+    lines = report(rows).splitlines()
+    assert lines[1].split()[-1] == "ok"  # 1×: 5 s ≤ 10 s
+    six = lines[2].split()
+    assert six[-1] == "MISSED"  # 60 s > 45 s
+    assert six[5:8] == [f"{math.log(12) / math.log(6):.2f}", "1.00", "1.00"]  # time, CPU and memory exponents
