@@ -77,7 +77,7 @@ def ranked_rows(proba: np.ndarray, labels: Sequence[str], *, floor: float) -> li
 
 
 class PlainBaseline:
-    """`fit(entries)` / `suggest(entries, k=)` like `TagModel`, for `tagger.evaluate`."""
+    """`fit(entries)` / `suggest(entries, k=)` like `TagModel`, for `tagger.analysis.evaluate`."""
 
     def __init__(self, *, threshold: float | None = None, min_tag_notes: int = 2, tune_share: float = 0.15) -> None:
         self.threshold = threshold

@@ -3,7 +3,7 @@
 Test notes are scored with their tag lines stripped. tagger, the plain
 baseline and Annif's backends (`benchmarks.peers`) are scored by the same metric
 code in the same run; `tagger eval VAULT --since 250101` prints the same tagger
-figures (one code path: `tagger.evaluate.evaluate_split`).
+figures (one code path: `tagger.analysis.evaluate.evaluate_split`).
 
     python -m benchmarks.quality [--corpus DIR] [--no-peers] [--json FILE]
 """

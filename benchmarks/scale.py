@@ -7,8 +7,8 @@ Each vault is the corpus copied k times into a temp folder (copy j of a note is
 text), trained on by a fresh `python -m tagger train VAULT --model M` process.
 Prints notes used, wall time, peak RSS of that process, and the growth exponent
 (the log-log slope of time and of memory) between consecutive sizes: 1.0 is
-linear, 2.0 quadratic. `--big` adds 30× (104,010 notes; about four minutes and a
-few GB here). `--repeat N` trains N times per size and reports medians;
+linear, 2.0 quadratic. `--big` adds 30× (104,010 files, 95,820 tagged notes with
+text; about three minutes and a few GB here). `--repeat N` trains N times per size and reports medians;
 `--compare SRC` also trains with the tagger in the source folder SRC (for example
 `git archive OLD src | tar -x -C /tmp/old`, then `--compare /tmp/old/src`),
 alternating with this one, run by run, so both see the same machine load.
@@ -38,6 +38,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "arxiv-today"
 TARGETS = {1: (10.0, None), 6: (45.0, 2500.0), 30: (240.0, 6000.0)}
+#: Between these sizes the time's growth exponent should stay at or below this.
+EXPONENT_TARGET = ((3, 6), 1.2)
 _NOTES_RE = re.compile(r"from (?:the )?(\d[\d,]*) (?:tagged )?notes")
 
 
@@ -145,6 +147,9 @@ def report(rows: Sequence[dict[str, float]]) -> str:
             secs, mb = target
             ok = r["seconds"] <= secs and (mb is None or r["peak_mb"] <= mb)
             verdict = f"≤ {secs:g} s" + (f", ≤ {mb:g} MB" if mb else "") + ("  ok" if ok else "  MISSED")
+        if prev is not None and (int(prev["copies"]), int(r["copies"])) == EXPONENT_TARGET[0]:
+            ok = float(t_exp) <= EXPONENT_TARGET[1]
+            verdict += f"{'; ' if verdict else ''}time exp ≤ {EXPONENT_TARGET[1]:g}" + ("  ok" if ok else "  MISSED")
         lines.append(f"{int(r['copies']):>4}× {int(r['notes']):>8,} {r['seconds']:>8.1f} {r['cpu_seconds']:>7.1f} {r['peak_mb']:>8.0f} {t_exp:>9} {c_exp:>8} {m_exp:>8}   {verdict}")
         prev = r
     return "\n".join(lines)

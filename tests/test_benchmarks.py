@@ -53,7 +53,7 @@ def _check_seed(seed: int) -> None:
 
 
 def test_peers_thresholds_give_the_peers_old_answer() -> None:
-    from benchmarks.peers import THRESHOLDS as PEER_THRESHOLDS
+    from benchmarks.peer_search import THRESHOLDS as PEER_THRESHOLDS
 
     # The case of peers.tune_threshold's doctest before it moved: ties go to the lowest threshold.
     got = tune_threshold([{"rl"}, {"vit", "gan"}], [[("rl", 0.9), ("moe", 0.3)], [("vit", 0.6), ("gan", 0.4)]], PEER_THRESHOLDS)
@@ -108,10 +108,10 @@ def test_svc_corpus_has_one_line_per_tag_and_plain_corpus_one_per_note() -> None
     assert [line.split("\t")[1] for line in copies[:2]] == [f"<{subject_uri('ssm')}>", f"<{subject_uri('distillation')}>"]
 
 
-def test_tuning_split_holds_out_the_newest_share_as_tagmodel_does() -> None:
+def test_tuning_split_holds_out_the_newest_share() -> None:
     import datetime as dt
 
-    from benchmarks.peers import chronological, tuning_split
+    from benchmarks.peer_search import chronological, tuning_split
     from tagger import Entry
 
     day = dt.date(2024, 1, 1)
@@ -124,7 +124,7 @@ def test_tuning_split_holds_out_the_newest_share_as_tagmodel_does() -> None:
 
 
 def test_ensemble_average_is_annifs_weighted_mean() -> None:
-    from benchmarks.peers import average_rankings, weight_grid
+    from benchmarks.peer_search import average_rankings, weight_grid
 
     a = [[("rl", 0.9), ("moe", 0.3)], [("vit", 0.2)]]
     b = [[("moe", 0.6), ("gan", 0.3)], []]
@@ -169,3 +169,8 @@ def test_scale_reports_growth_exponents_and_targets() -> None:
     six = lines[2].split()
     assert six[-1] == "MISSED"  # 60 s > 45 s
     assert six[5:8] == [f"{math.log(12) / math.log(6):.2f}", "1.00", "1.00"]  # time, CPU and memory exponents
+    # From 3× to 6× the time's exponent is checked too: 2.0 (quadratic) misses it, 1.0 meets it.
+    three = {"copies": 3, "notes": 3000, "seconds": 15.0, "cpu_seconds": 12.0, "peak_mb": 1200.0}
+    quadratic = report([three, {**rows[1], "seconds": 60.0}]).splitlines()[2]
+    linear = report([three, {**rows[1], "seconds": 30.0}]).splitlines()[2]
+    assert quadratic.endswith("time exp ≤ 1.2  MISSED") and linear.endswith("≤ 45 s, ≤ 2500 MB  ok; time exp ≤ 1.2  ok")

@@ -26,6 +26,22 @@ class _NoKiwi(pickle.Unpickler):
         return super().find_class(module, name)
 
 
+def _models_in(collection: Any) -> int:
+    """How many `TagModel`s pickling the collection's task graph would send (as the scheduler does)."""
+    import cloudpickle
+
+    class Spy(cloudpickle.Pickler):  # type: ignore[misc]
+        found = 0
+
+        def reducer_override(self, obj: Any) -> Any:
+            if isinstance(obj, TagModel):
+                Spy.found += 1
+            return super().reducer_override(obj)
+
+    Spy(io.BytesIO()).dump(dict(collection.__dask_graph__()))
+    return Spy.found
+
+
 @pytest.fixture(scope="module")
 def model(example_vault: Path) -> TagModel:
     return TagModel().fit(read_entries(example_vault, on_problem=lambda err: None))
@@ -65,12 +81,15 @@ def test_suggest_frame_on_a_local_cluster_gives_the_in_process_answer(model: Tag
             holders = client.who_has([remote])[remote.key]
             assert len(holders) == 2  # on both workers before any task runs
             ddf = dd.from_pandas(frame, npartitions=4)
-            got = ddf.map_partitions(suggest_frame, model=remote, meta=meta).compute()
+            lazy = ddf.map_partitions(suggest_frame, model=remote, meta=meta)
+            # The model goes out once: the tasks refer to the scattered copy and carry none of their
+            # own (the check finds the model in a graph built with the model itself).
+            assert _models_in(lazy) == 0 and _models_in(ddf.map_partitions(suggest_frame, model=model, meta=meta)) == 1
+            assert any(remote.key in getattr(task, "dependencies", ()) for task in dict(lazy.__dask_graph__()).values())
+            got = lazy.compute()
             # Each worker that scored a partition built its own Kiwi from the model's settings.
             built = client.run(lambda: [str(s) for s in __import__("tagger.model.korean").model.korean._kiwis])
             assert any(built.values()) and all(v in ([], [str(model.korean_settings)]) for v in built.values())
-            # The model went out once: the tasks referred to it, they did not carry a copy each.
-            assert client.who_has([remote])[remote.key] == holders
     got = got.sort_values(["row", "rank"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(got, expected.reset_index(drop=True))
     assert set(got["row"]) == set(frame.index)

@@ -53,7 +53,7 @@ class Evaluation:
     test_notes: int
     since: dt.date
     until: dt.date | None
-    #: `tagger.metrics.ranking_metrics` output.
+    #: `tagger.analysis.metrics.ranking_metrics` output.
     metrics: dict[str, float]
     #: Band name → (recall@k of gold tags in that band, gold tags in it).
     bands: dict[str, tuple[float, int]]

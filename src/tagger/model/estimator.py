@@ -45,7 +45,7 @@ from tagger.model.names import PhraseIndex, name_match_matrix, tag_phrase
 from tagger.model.params import Estimator
 from tagger.model.ridge import TOL as RIDGE_TOL
 from tagger.model.ridge import ridge_cg
-from tagger.model.solvers import centroids, prune, tag_matrix
+from tagger.model.solvers import add_centroids, prune, tag_matrix
 from tagger.model.vectorize import Block
 from tagger.progress import Progress, no_progress
 from tagger.spelling import Spellings, tag_key
@@ -270,11 +270,7 @@ class TagModel(Estimator):
         x = _stack(blocks, tokens)
         coef, icpt, *_ = ridge_cg(x, y, self._weights(dates), self.alpha, tol=tol)
         if self.centroid_weight:
-            # In place: (tags × features) arrays are the largest of a fit (212 MB at 157,000 features).
-            cen = centroids(x, y)
-            cen *= self.centroid_weight
-            coef += cen
-            del cen
+            add_centroids(coef, x, y, self.centroid_weight)
         return blocks, prune(coef, self.keep_weights), icpt
 
     # ---- scoring ----------------------------------------------------------------------------

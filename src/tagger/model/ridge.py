@@ -22,11 +22,11 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-#: Relative error, in the norm the problem is solved in, at which a tag's solution is final
-#: (as estimated DELAY steps back, so the solution returned is closer). The figures of both
-#: time splits are those of the exact solve from 0.003 to 0.3 (benchmarks/LOG.md, issue 16);
-#: at 0.1 the weights are within 0.7 % of the exact ones for the median tag and 4.5 % for the
-#: worst, on 30 copies of the corpus (0.2: 1.4 % and 8.6 %, with a third fewer steps).
+#: Relative error, in the norm CG minimises, below which a tag's solution is final, as the
+#: stopping rule estimates it (a heuristic: see `ridge_cg`). What it gives was measured: the
+#: figures of both time splits are those of the exact solve from 0.003 to 0.3 (benchmarks/LOG.md,
+#: issue 16); at 0.1 the weights are within 0.7 % of the exact ones for the median tag and 4.5 %
+#: for the worst, on 30 copies of the corpus (0.2: 1.4 % and 8.6 %, with a third fewer steps).
 TOL = 0.1
 #: Iterations the error estimate looks back over; see `ridge_cg`.
 DELAY = 4
@@ -75,16 +75,27 @@ def ridge_cg(
     larger (features × tags) one.
 
     Each tag stops on its own once the error of its solution, estimated from the last
-    `DELAY` steps (Hestenes and Stiefel's estimate of the error in the norm CG
-    minimises), is below `tol` relative to the solution; finished tags leave the
-    block, so later steps cost less. Tags go through in groups of `group` columns,
-    which bounds the memory of the blocks.
+    `DELAY` steps, is below `tol` relative to the solution. The estimate is Hestenes and
+    Stiefel's: the sum of the next steps' gains is the squared error, in the norm CG
+    minimises, of the solution DELAY steps back, and the sum of the last DELAY gains is
+    a lower bound on it, close once the gains fall steadily. So this is a heuristic; the
+    errors it leaves were measured (see `TOL`). Finished tags leave the block, so later
+    steps cost less. Tags go through in groups of `group` columns, which bounds the
+    memory of the blocks.
+
+    >>> fit = ridge_cg(sp.csr_matrix(np.eye(3)), np.array([[1.0], [0.0], [1.0]]), np.ones(3), 1.0, tol=1e-6)
+    >>> fit.coef.shape, fit.intercept.shape
+    ((1, 3), (1,))
     """
     n, d = x.shape
     y = sp.csc_matrix(y, dtype=np.float32)
     n_tags = y.shape[1]
     w64 = np.asarray(w, dtype=np.float64)
     total = float(w64.sum())
+    if not (np.isfinite(w64).all() and (w64 >= 0).all() and total > 0):
+        raise ValueError("sample weights must be finite, 0 or more, and not all 0")
+    if n_tags == 0:
+        return RidgeFit(np.zeros((0, d), dtype=np.float32), np.zeros(0), 0, 0)
     sw = np.sqrt(w64).astype(np.float32)
     xw = sp.csr_matrix(sp.diags(sw) @ sp.csr_matrix(x, dtype=np.float32), dtype=np.float32)
     xwt = xw.T.tocsr()  # both ways row-major: scipy's fastest product with a dense block
@@ -108,9 +119,9 @@ def ridge_cg(
     for cols in np.array_split(np.arange(n_tags), max(1, -(-n_tags // group))):
         target = half_c(sw[:, None] * (2.0 * y[:, cols].toarray() - 1.0))
         a, its, tag_its = _cg(lambda p: gram(p) + np.float32(alpha) * p, target, tol, max_iter)
-        dual = half_c(a)
-        coef[cols] = (xwt @ dual).T
-        intercept[cols] -= x_mu @ dual
+        u = half_c(a)  # β = Xᵀ√w u
+        coef[cols] = (xwt @ u).T
+        intercept[cols] -= x_mu @ u
         iterations, tag_iterations = max(iterations, its), tag_iterations + tag_its
     return RidgeFit(coef, intercept, iterations, tag_iterations)
 
@@ -130,6 +141,8 @@ def _cg(apply: Callable[[np.ndarray], np.ndarray], b: np.ndarray, tol: float, ma
     energy = np.zeros(b.shape[1])
     steps = col_steps = 0
     done = rho <= 0.0  # nothing to fit: the solution stays 0
+    if not active.size:
+        return sol, 0, 0
     while True:
         if steps >= max_iter:
             done[:] = True

@@ -1,7 +1,8 @@
 """The linear algebra of training around the ridge: the tag matrix, centroids, pruning.
 
-Pure numpy/scipy functions of a feature matrix and a label matrix; `TagModel.fit`
-decides what to feed them. The ridge itself is solved in `tagger.model.ridge`.
+Functions of a feature matrix and a label matrix (and, for the label matrix, of the
+entries' tags); `TagModel.fit` decides what to feed them. The ridge itself is solved
+in `tagger.model.ridge`.
 """
 
 from __future__ import annotations
@@ -31,20 +32,27 @@ def tag_matrix(entries: Sequence[Entry], keys: Sequence[str]) -> sp.csr_matrix:
     return sp.csr_matrix((np.ones(len(pairs), dtype=np.float32), (rows, cols)), shape=(len(entries), len(keys)))
 
 
-def centroids(x: sp.csr_matrix, y: sp.csr_matrix) -> np.ndarray:
-    """Each tag's unit-length centroid of its notes' feature rows (Rocchio), over all notes alike.
+def add_centroids(coef: np.ndarray, x: sp.csr_matrix, y: sp.csr_matrix, weight: float) -> None:
+    """Add `weight` × each tag's unit-length centroid of its notes' feature rows (Rocchio) to `coef`, in place.
 
-    A second, linear scorer folded into the ridge weights. Unlike the ridge it is
-    not weighted by recency and does not shrink tags with few notes, so old and
-    rare tags keep a voice: measured +0.03 P@1 / R@5 on split B, +0.01 R@5 and
-    assigned-set F1 on split A.
+    A second, linear scorer folded into the ridge weights, over all notes alike. Unlike
+    the ridge it is not weighted by recency and does not shrink tags with few notes, so
+    old and rare tags keep a voice: measured +0.03 P@1 / R@5 on split B, +0.01 R@5 and
+    assigned-set F1 on split A. Kept sparse and added a few tags at a time: a dense
+    (tags × features) copy beside `coef` would double the largest array of a fit
+    (212 MB at 157,000 features).
+
+    >>> coef = np.zeros((1, 2), dtype=np.float32)
+    >>> add_centroids(coef, sp.csr_matrix([[3.0, 0.0], [0.0, 4.0]]), sp.csr_matrix([[1.0], [1.0]]), 2.0)
+    >>> coef.tolist()
+    [[1.2000000476837158, 1.600000023841858]]
     """
     sums = sp.csr_matrix(sp.csr_matrix(y.T, dtype=np.float32) @ x, dtype=np.float32)
-    # Normalised while sparse: the dense array is made once, with no temporary of its size.
     norms = np.sqrt(np.asarray(sums.multiply(sums).sum(axis=1), dtype=np.float32)).ravel()
-    sums = sp.csr_matrix(sp.diags(1.0 / np.maximum(norms, np.float32(1e-9))) @ sums, dtype=np.float32)
-    cen: np.ndarray = sums.toarray()
-    return cen
+    scale = np.float32(weight) / np.maximum(norms, np.float32(1e-9))
+    sums = sp.csr_matrix(sp.diags(scale) @ sums, dtype=np.float32)
+    for i in range(0, coef.shape[0], 32):
+        coef[i : i + 32] += sums[i : i + 32].toarray()
 
 
 def prune(coef: np.ndarray, keep: int) -> sp.csr_matrix:
@@ -65,4 +73,4 @@ def prune(coef: np.ndarray, keep: int) -> sp.csr_matrix:
     return sp.csr_matrix((vals.astype(np.float32), (rows, idx.ravel())), shape=coef.shape)
 
 
-__all__ = ["centroids", "prune", "tag_matrix"]
+__all__ = ["add_centroids", "prune", "tag_matrix"]
