@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tagger.cli.main import main
-from tagger.entry import Entry, Suggestion
+from tagger.entry import Entry, Suggestion, entry_date
 from tagger.analysis.evaluate import evaluate_rolling, evaluate_split, split_by_date
 from tagger.analysis.scoring import evaluation_record
 from tagger.cli.render import format_evaluation
@@ -131,6 +131,11 @@ def test_eval_command_prints_the_library_figures(vault_entries: list[Entry], exa
     assert main(["-q", "eval", str(example_vault), "--since", "2024-07-01"]) == 0
     table = capsys.readouterr().out
     assert format_evaluation(ev).splitlines()[3] in table  # the metrics row, digit for digit
+    # The counts add up: the example vault's one undated note (2025/AlphaEvolve.md) is named as left out.
+    tagged = sum(1 for e in vault_entries if e.tags and e.has_text)
+    undated = sum(1 for e in vault_entries if e.tags and e.has_text and entry_date(e) is None)
+    assert undated == 1 and tagged == ev.train_notes + ev.test_notes + undated
+    assert "1 tagged note without a date (none in the file name or front matter, no arXiv link) left out of the split" in table
     json.dumps(mine, allow_nan=False)  # strict JSON: no NaN leaks into --format json
 
 

@@ -159,6 +159,12 @@ def test_model_path_lookup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert resolve_model_path(tmp_path / "x.model") == tmp_path / "x.model"
 
 
+def test_train_on_a_missing_folder_says_it_does_not_exist(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Not "is in no vault": the vault is looked for above a path only once the path is there.
+    assert main(["train", str(tmp_path / "gone")]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [f"tagger: {tmp_path / 'gone'}: does not exist"]
+
+
 def test_empty_vault_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "vault").mkdir()
     code = main(["train", str(tmp_path / "vault"), "--model", str(tmp_path / "m.model")])
@@ -179,7 +185,14 @@ def test_train_and_suggest_commands(example_vault: Path, new_note: Path, tmp_pat
     record = json.loads(capsys.readouterr().out.strip())
     assert record["path"] == str(new_note) and record["title"]
     assert len(record["suggestions"]) == 3
-    assert record["assigned"] and set(record["assigned"]) <= {s["tag"] for s in record["suggestions"]}
+    # --top narrows what is shown, never the assigned set: the same at --top 1 as at --top 5.
+    assert main(["suggest", "--model", str(model_path), "--format", "jsonl", "--top", "5", str(new_note)]) == 0
+    wide = json.loads(capsys.readouterr().out.strip())
+    assert main(["suggest", "--model", str(model_path), "--top", "1", str(new_note)]) == 0
+    text = capsys.readouterr().out
+    assert len(wide["assigned"]) > 1 and record["assigned"] == wide["assigned"]
+    assert text.count("#") == 1 + len(wide["assigned"]) and f"assigned: {' '.join('#' + t for t in wide['assigned'])}" in text
+    assert wide["assigned"] == [s["tag"] for s in wide["suggestions"]][: len(wide["assigned"])]
 
 
 def test_suggest_reads_stdin(model_file: Path, new_note: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

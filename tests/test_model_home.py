@@ -77,6 +77,24 @@ def test_suggest_finds_the_vaults_model(
         ]
 
 
+def test_the_library_finds_the_model_of_the_notes_vault_as_the_command_does(
+    home: Path, example_model_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tagger import NotTrainedError, suggest_many, suggest_tags
+
+    note = sorted((home / "vault" / "2025").glob("*.md"))[0]
+    (home / "vault" / ".git").mkdir()  # a vault under git, not yet trained
+    with pytest.raises(NotTrainedError, match=str(home / "vault" / ".tagger" / "tagger.model")):
+        suggest_tags(note)  # none yet: the error names where it looked, in full
+    _placed(home, example_model_file)
+    (home / "elsewhere").mkdir()
+    monkeypatch.chdir(home / "elsewhere")  # no vault here: the note's vault decides
+    assert suggest_tags("../" + note.relative_to(home).as_posix())
+    assert len(suggest_many([note, home / "outside.md"])) == 2
+    with pytest.raises(NotTrainedError, match=str(home / "elsewhere" / ".tagger")):
+        suggest_tags("A note's title only")  # text, not a file: the current folder's vault, none here
+
+
 def test_precedence_is_flag_then_environment_then_config_then_default(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     vault = (home / "vault").resolve()
     tool_dir(vault, create=True)

@@ -130,3 +130,7 @@ def test_torn_last_line_is_ignored_and_bad_logs_are_refused(tmp_path: Path) -> N
     future.write_text('{"tagger": "retag-log", "format": 99}\n')
     with pytest.raises(InputError, match="format 99"):
         read_log(future)
+    latin1 = tmp_path / "latin1.md"
+    latin1.write_bytes(b"caf\xe9\n")
+    with pytest.raises(InputError, match=r"latin1.md: is not UTF-8 \(byte 0xe9 at offset 3\)$"):
+        read_log(latin1)

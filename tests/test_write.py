@@ -96,7 +96,9 @@ def test_setting_the_tags_a_note_has_changes_nothing(text: str) -> None:
 @PROPS
 @given(notes(), tags_st)
 def test_set_tags_then_parse_gives_the_tags(text: str, tags: list[str]) -> None:
-    assert parse_note(set_tags(text, tags)).tags == tuple(tags)
+    # Exactly the tags asked for, in some order: tags the note already had keep their places and
+    # new ones join a tag line (the table tests pin where), so the order read back may differ.
+    assert sorted(parse_note(set_tags(text, tags)).tags) == sorted(tags)
 
 
 @PROPS

@@ -1,7 +1,9 @@
 """The public way in: `suggest_tags` for one entry, `suggest_many` for a batch, `suggest_frame` for pandas.
 
 Each accepts an `Entry`, a dict of fields, a note's text or a path, and a model
-(a `TagModel`, a path to one, or None for the default location).
+(a `TagModel`, a path to one, or None for the default location: the model of the
+vault the first path given lies in, as `tagger suggest` finds it, else the current
+folder's vault's).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tagger.config import resolve_model_path
+from tagger.config import find_vault_root, resolve_model_path
 from tagger.entry import Entry, Suggestion
 from tagger.errors import InputError
 from tagger.model.estimator import TagModel
@@ -33,7 +35,8 @@ def get_model(model: ModelLike = None) -> TagModel:
     """A `TagModel` from a model, a path, or None (the default location); loaded files are cached per process."""
     if isinstance(model, TagModel):
         return model
-    path = resolve_model_path(model)
+    # Absolute, so that "no model here" names the folder it looked in.
+    path = resolve_model_path(model).absolute()
     try:
         mtime = path.stat().st_mtime
     except OSError:
@@ -115,7 +118,16 @@ def suggest_many(items: Iterable[EntryLike], *, model: ModelLike = None, k: int 
     [['distillation', 'state-space-model'], ['diffusion', 'rl']]
     """
     entries = [e for i in items for e in as_entries(i)]
-    return get_model(model).suggest(entries, k=k)
+    return get_model(_model_near(entries, model)).suggest(entries, k=k)
+
+
+def _model_near(entries: Sequence[Entry], model: ModelLike) -> ModelLike:
+    """`model`, or when it is None and the entries were read from files, the model of their vault (as the CLI finds it)."""
+    if model is not None:
+        return model
+    where = next((e.path for e in entries if e.path is not None), None)
+    vault = find_vault_root(where) if where is not None else None
+    return resolve_model_path(vault=vault) if vault is not None else None
 
 
 def suggest_tags(entry: EntryLike, *, model: ModelLike = None, k: int = 5) -> list[Suggestion]:

@@ -159,8 +159,10 @@ def read_plain_text(path: Path | str) -> str:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError("does not exist", path=path) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot be read: {getattr(err, 'strerror', None) or err}", path=path) from None
+    except UnicodeDecodeError as err:
+        raise InputError(f"is not UTF-8 (byte 0x{err.object[err.start]:02x} at offset {err.start})", path=path) from None
+    except OSError as err:
+        raise InputError(f"cannot be read: {err.strerror or err}", path=path) from None
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,11 @@ def run(args: argparse.Namespace) -> int:
     if args.format != "json":
         sys.stdout.write(read_line(entries, len(args.problems.failed)) + "\n")
     dated = [d for e in entries if e.tags and e.has_text and (d := entry_date(e)) is not None]
+    undated = sum(1 for e in entries if e.tags and e.has_text) - len(dated)
+    if undated and args.format != "json":
+        # A time split cannot place them; said, so that the counts below add up.
+        sys.stdout.write(f"{plural(undated, 'tagged note')} without a date (none in the file name or front matter, "
+                         "no arXiv link) left out of the split\n")
     if len(dated) < 10:
         raise InputError(f"has {plural(len(dated), 'dated, tagged note')}; an evaluation needs at least 10", path=args.paths[0])
     newest = max(dated)

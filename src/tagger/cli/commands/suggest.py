@@ -15,6 +15,9 @@ from tagger.cli.render import printable
 from tagger.cli.status import SOME_FAILED, SUCCESS
 
 log = logging.getLogger("tagger")
+#: Tags ranked at least, so that the assigned set (at most `TagModel.max_assigned`, 5 by default)
+#: is whole even when `--top` shows fewer.
+ASSIGNED_DEPTH = 10
 
 if TYPE_CHECKING:
     from tagger.analysis.explain import Explanation
@@ -43,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
     vault, config = vault_config(args.paths)
     # A note on stdin lies in no folder: the current one is where the vault was looked for.
     where = "." if args.paths[0] == "-" else args.paths[0]
-    rows = None if args.explain else _served(vault, config, entries, args.model, where, args.top)
+    # Ranked deep enough to hold the whole assigned set, whatever --top shows of the ranking.
+    depth = max(args.top, ASSIGNED_DEPTH)
+    rows = None if args.explain else _served(vault, config, entries, args.model, where, depth)
     model: TagModel | None = None
     if rows is None:
         from tagger.model.korean import KoreanSettings, warm_up
@@ -53,16 +58,17 @@ def run(args: argparse.Namespace) -> int:
         from tagger.model.io import load_model
 
         model = load_model(model_path(args.model, vault, config, where=where))
-        rows = model.suggest(entries, k=args.top)
+        rows = model.suggest(entries, k=depth)
     explanations = _explain(model, entries, args) if model is not None and args.explain else None
     out = sys.stdout
-    for i, (e, sugg) in enumerate(zip(entries, rows)):
+    for i, (e, ranked) in enumerate(zip(entries, rows)):
+        sugg, assigned_tags = ranked[: args.top], [s.tag for s in ranked if s.assigned]
         if args.format == "jsonl":
             record: dict[str, object] = {
                 "path": str(e.path) if e.path else None,
                 "title": e.title,
                 "suggestions": [{"tag": s.tag, "score": round(s.score, 4)} for s in sugg],
-                "assigned": [s.tag for s in sugg if s.assigned],
+                "assigned": assigned_tags,
             }
             if explanations is not None:
                 from tagger.analysis.explain import explanation_record
@@ -80,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
             from tagger.cli.render import format_explanations
 
             out.write(format_explanations(explanations[i]) + "\n")
-        assigned = " ".join("#" + s.tag for s in sugg if s.assigned)
+        assigned = " ".join("#" + t for t in assigned_tags)
         if assigned:
             out.write(f"    assigned: {assigned}\n")
     return SOME_FAILED if problems.failed else SUCCESS

@@ -35,6 +35,9 @@ def run(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     problems = args.problems
+    missing = next((p for p in args.paths if p != "-" and not Path(p).exists()), None)
+    if missing is not None:  # before the vault is looked for above it: that answer would mislead
+        raise InputError("does not exist", path=Path(missing))
     vault, config = vault_config(args.paths, aliases_file=args.aliases, folder_is_vault=True)
     target = check_writable(model_path(args.model, vault, config, where=args.paths[0], saving=True))
     if target.parent.name == TOOL_DIR:
