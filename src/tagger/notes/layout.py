@@ -11,9 +11,11 @@ writer rewrites, where it stands.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from tagger.spelling import invalid_tag_reason, is_valid_tag
 
@@ -23,9 +25,12 @@ _TOKEN_RE = re.compile(r"#[^\s#][^\s]*")
 _LINKS_HEADING_RE = re.compile(r"^#{1,6}\s+Links\s*$", re.IGNORECASE)
 _HEADING_MARK_RE = re.compile(r"#+")
 _WORD_RE = re.compile(r"\S+")
-# Lines starting with `#`, however the note ends its lines (`\n`, `\r\n` or a lone `\r`,
-# as `split_lines` does): `^` with re.MULTILINE would miss lines after a lone `\r`.
-_HASH_LINE_RE = re.compile(r"(?:\A|(?<=[\r\n]))\ufeff?[ \t]*#\S[^\r\n]*")
+# Lines starting with `#` (after a BOM or blanks), however the note ends its lines (`\n`, `\r\n`
+# or a lone `\r`, as `split_lines` does: `^` with re.MULTILINE would miss lines after a lone `\r`).
+# The first line apart: a pattern opening with a character class is scanned for quickly, where
+# one opening with "start, or after a line break" is tried at every offset (3× slower on the corpus).
+_HASH_LINE_RE = re.compile(r"[\r\n]\ufeff?[ \t]*(#\S[^\r\n]*)")
+_FIRST_HASH_LINE_RE = re.compile(r"\ufeff?[ \t]*(#\S[^\r\n]*)")
 
 #: A front matter `tags:` (or `tag:`) key and its value; an item of a YAML list under it.
 #: Shared with the writer, so what is read as front-matter tags is exactly what is rewritten.
@@ -33,9 +38,12 @@ FRONT_TAGS_RE = re.compile(r"^(tags|tag)\s*:\s*(.*)$", re.IGNORECASE)
 FRONT_ITEM_RE = re.compile(r"^\s*-\s+")
 
 
-@dataclass(frozen=True)
-class Line:
-    """One physical line: `text` without its ending, `start`/`end` offsets with it."""
+class Line(NamedTuple):
+    """One physical line: `text` without its ending, `start`/`end` offsets with it.
+
+    A named tuple, not a frozen dataclass: a note is split into lines every time it is
+    read, and a tuple is made several times faster (0.05 s over the corpus).
+    """
 
     number: int
     start: int
@@ -293,7 +301,8 @@ def odd_tag_lines(text: str) -> list[str]:
     (["line 3: '#c++' is not a valid tag (letters, digits, _ - / only, and not all digits)"], ["line 2: 'c++' is not a valid tag (letters, digits, _ - / only, and not all digits)"])
     """
     # Most notes have no such line: look at the lines starting with `#` before laying out.
-    hashes = any(odd_tag_line(m.group(0).lstrip(BOM)) for m in _HASH_LINE_RE.finditer(text))
+    first = _FIRST_HASH_LINE_RE.match(text)
+    hashes = any(odd_tag_line(m.group(1)) for m in itertools.chain((first,) if first else (), _HASH_LINE_RE.finditer(text)))
     if not hashes and not text.lstrip(BOM).startswith("---"):
         return []
     lay = layout(text)
