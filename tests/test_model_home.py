@@ -93,6 +93,11 @@ def test_the_library_finds_the_model_of_the_notes_vault_as_the_command_does(
     assert len(suggest_many([note, home / "outside.md"])) == 2
     with pytest.raises(NotTrainedError, match=str(home / "elsewhere" / ".tagger")):
         suggest_tags("A note's title only")  # text, not a file: the current folder's vault, none here
+    # A table decides by where it lies, not by the paths its rows name (relative to somewhere else).
+    table = home / "vault" / "rows.jsonl"
+    table.write_text('{"title": "Mamba distilled into a transformer", "path": "notes/a.md"}\n', encoding="utf-8")
+    (home / "elsewhere" / ".git").mkdir()  # another vault, untrained: choosing it would fail
+    assert suggest_many([table]) and suggest_tags(table)
 
 
 def test_precedence_is_flag_then_environment_then_config_then_default(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

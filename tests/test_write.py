@@ -163,6 +163,7 @@ PLACEMENT = [
     pytest.param("\ufeff코멘트.\n\n#rl", ["moe"], "\ufeff코멘트.\n\n#moe", id="BOM kept"),
     pytest.param("C#이 #1.\n\n#rl", ["moe"], "C#이 #1.\n\n#moe", id="prose # untouched"),
     pytest.param("a\n\n#rl\n\n#moe ", ["x"], "a\n\n#x", id="a second tag line goes"),
+    pytest.param("\n#A", ["B", "A"], "\n#A #B", id="a kept tag stays first, a new one joins after it"),
     pytest.param(
         "---\ntitle: T\ntags: [rl]\n---\nbody", ["rl", "moe"], "---\ntitle: T\ntags: [rl, moe]\n---\nbody", id="front matter"
     ),

@@ -117,17 +117,35 @@ def suggest_many(items: Iterable[EntryLike], *, model: ModelLike = None, k: int 
     >>> [[s.tag for s in row] for row in suggest_many(entries, model=m, k=2)]  # doctest: +SKIP
     [['distillation', 'state-space-model'], ['diffusion', 'rl']]
     """
+    items = list(items)
     entries = [e for i in items for e in as_entries(i)]
-    return get_model(_model_near(entries, model)).suggest(entries, k=k)
+    return get_model(_model_near(items, model)).suggest(entries, k=k)
 
 
-def _model_near(entries: Sequence[Entry], model: ModelLike) -> ModelLike:
-    """`model`, or when it is None and the entries were read from files, the model of their vault (as the CLI finds it)."""
+def _model_near(items: Sequence[EntryLike], model: ModelLike) -> ModelLike:
+    """`model`, or when it is None, the model of the vault the first item lies in, as the CLI finds it.
+
+    The first item that is a file (a path, or an `Entry` read from one) decides, as the
+    first path does for `tagger suggest`; a table's rows name notes elsewhere, so the
+    table itself decides, not a row's `path`. Without one: the current folder's vault.
+    """
     if model is not None:
         return model
-    where = next((e.path for e in entries if e.path is not None), None)
-    vault = find_vault_root(where) if where is not None else None
-    return resolve_model_path(vault=vault) if vault is not None else None
+    for item in items:
+        if isinstance(item, os.PathLike) or (isinstance(item, str) and _looks_like_path(item)):
+            where: Path | None = Path(item)
+        elif isinstance(item, Entry):
+            where = item.path
+        else:
+            continue
+        if where is None:
+            continue
+        try:
+            vault = find_vault_root(where)
+        except OSError:  # a folder above it cannot be looked into: as if in no vault
+            vault = None
+        return resolve_model_path(vault=vault) if vault is not None else None
+    return None
 
 
 def suggest_tags(entry: EntryLike, *, model: ModelLike = None, k: int = 5) -> list[Suggestion]:
@@ -137,7 +155,7 @@ def suggest_tags(entry: EntryLike, *, model: ModelLike = None, k: int = 5) -> li
     >>> [(s.tag, round(s.score, 2), s.assigned) for s in suggest_tags("note.md")]  # doctest: +SKIP
     [('distillation', 0.91, True), ('state-space-model', 0.78, True), ('rl', 0.12, False)]
     """
-    return suggest_many([as_entry(entry)], model=model, k=k)[0]
+    return get_model(_model_near([entry], model)).suggest([as_entry(entry)], k=k)[0]
 
 
 def suggest_frame(frame: pd.DataFrame, *, model: ModelLike = None, k: int = 5) -> pd.DataFrame:

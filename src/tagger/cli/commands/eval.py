@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     dated = [d for e in entries if e.tags and e.has_text and (d := entry_date(e)) is not None]
     undated = sum(1 for e in entries if e.tags and e.has_text) - len(dated)
     if undated and args.format != "json":
-        # A time split cannot place them; said, so that the counts below add up.
+        # No time split can place them: said, so that no note goes missing unexplained.
         sys.stdout.write(f"{plural(undated, 'tagged note')} without a date (none in the file name or front matter, "
                          "no arXiv link) left out of the split\n")
     if len(dated) < 10:

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         from tagger.model.io import load_model
 
         model = load_model(model_path(args.model, vault, config, where=where))
-        rows = model.suggest(entries, k=depth)
+        rows = model.suggest(entries, k=max(depth, model.max_assigned))
     explanations = _explain(model, entries, args) if model is not None and args.explain else None
     out = sys.stdout
     for i, (e, ranked) in enumerate(zip(entries, rows)):
