@@ -39,7 +39,7 @@ SHORT = {"assigned_precision": "asg P", "assigned_recall": "asg R", "assigned_f1
 
 def _row(name: str, m: dict[str, float], extra: str = "") -> str:
     cells = "  ".join(f"{m.get(c, math.nan):>{max(6, len(SHORT.get(c, c)))}.3f}" for c in COLUMNS)
-    return f"{name:<18}  {cells}  {extra}"
+    return f"{name:<32}  {cells}  {extra}"
 
 
 def run(*, corpus: Path = DEFAULT_CORPUS, peers: bool = True) -> dict[str, Any]:
@@ -53,7 +53,7 @@ def run(*, corpus: Path = DEFAULT_CORPUS, peers: bool = True) -> dict[str, Any]:
     print(format_evaluation(ours, title="tagger (benchmarks/quality)"))
     print()
     head = "  ".join(f"{SHORT.get(c, c):>{max(6, len(SHORT.get(c, c)))}}" for c in COLUMNS)
-    print(f"{'system':<18}  {head}")
+    print(f"{'system':<32}  {head}")
     print(_row("tagger", ours.metrics, f"train+test {ours.seconds:.1f} s"))
     print(_row("plain baseline", base.metrics, f"train+test {base.seconds:.1f} s"))
     result: dict[str, Any] = {"tagger": ours.metrics, "baseline": base.metrics, "peers": {}}
@@ -62,7 +62,7 @@ def run(*, corpus: Path = DEFAULT_CORPUS, peers: bool = True) -> dict[str, Any]:
 
         annif = peer_bench.run(corpus=corpus, splits=["A"], tagger=False).get("A", {}).get("rows", {})
         for name, figures in annif.items():
-            print(_row(f"Annif {name}", figures, f"{figures.get('notes_per_s', math.nan):.0f} notes/s"))
+            print(_row(name, figures, f"{figures.get('notes_per_s', math.nan):.0f} notes/s"))
         result["peers"] = annif
     print()
     for key, target in TARGETS.items():
