@@ -5,7 +5,8 @@ retag_speed, hook_speed, tags_speed, serve, scale (1×, 3×, 6× the corpus; its
 30× run is left to `python -m benchmarks.scale --big`). Each also runs on its own:
 `python -m benchmarks.<name>`. `benchmarks.cluster` (Dask and Spark rates) needs the
 optional extras and runs only on its own; `benchmarks.peers` needs Annif
-(`bash benchmarks/setup_annif.sh`).
+(`bash benchmarks/setup_annif.sh`); `benchmarks.compare --old SRC` times old code against this,
+interleaved.
 """
 
 from __future__ import annotations
