@@ -11,7 +11,7 @@ retrain keeps the old model, is shown in `/api/status` with its last line of out
 not retried until the tags change again.
 
 Why a child process: training holds the GIL for seconds (Kiwi, the TF-IDF blocks) and peaks
-at about 700 MB on the corpus; in a child, requests keep their thread's share of the
+at about 500 MB on the corpus; in a child, requests keep their thread's share of the
 interpreter, and the memory goes back to the system when it exits. A model file written
 by someone else (`tagger train` by hand) is noticed by its stamp and loaded too.
 """

@@ -47,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="rewrite tags in their canonical spelling and aliases only; needs no model")
     parser.set_defaults(mode="only_untagged")
     parser.add_argument("--min-score", type=fraction, metavar="X",
-                        help="write only assigned tags scoring at least X (default: 0 for untagged notes, 0.7 with --add)")
+                        help="write only assigned tags scoring at least X (default: 0.65 for untagged notes, 0.7 with --add)")
     parser.add_argument("--max-tags", type=at_least(1), metavar="N", help="at most N tags per note (the author's own always stay)")
     parser.add_argument("--paths-from", metavar="FILE",
                         help="retag only these notes: paths one per line, or `tagger review --format jsonl` output; - for stdin")
