@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.baseline import PlainBaseline  # noqa: E402
 from tagger.analysis.evaluate import evaluate_split  # noqa: E402
 from tagger.analysis.scoring import METRIC_ORDER  # noqa: E402
-from tagger.cli.render import format_evaluation  # noqa: E402
+from tagger.cli.evaluation import format_evaluation  # noqa: E402
 from tagger.model import TagModel  # noqa: E402
 from tagger.notes.read import read_entries  # noqa: E402
 

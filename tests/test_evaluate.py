@@ -13,7 +13,7 @@ from tagger.cli.main import main
 from tagger.entry import Entry, Suggestion, entry_date
 from tagger.analysis.evaluate import evaluate_rolling, evaluate_split, split_by_date
 from tagger.analysis.scoring import evaluation_record
-from tagger.cli.render import format_evaluation
+from tagger.cli.evaluation import format_evaluation
 from tagger.analysis.metrics import ranking_metrics
 from tagger.notes.read import read_entries
 

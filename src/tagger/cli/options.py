@@ -59,19 +59,27 @@ def fraction(text: str) -> float:
     return value
 
 
+def _amount(text: str, unit: str, ok: Callable[[float], bool], allowed: str) -> float:
+    """`text` as a number of `unit`, or an error saying it must be `allowed` (NaN is never allowed)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of {unit}, not {text!r}") from None
+    if not ok(value):
+        raise argparse.ArgumentTypeError(f"must be {allowed} {unit}, not {text}")
+    return value
+
+
 def days(text: str) -> float:
     """A number of days, 0 or more.
 
     >>> days("180")
     180.0
+    >>> days("-1")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: must be 0 or more days, not -1
     """
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of days, not {text!r}") from None
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more days, not {text}")
-    return value
+    return _amount(text, "days", lambda v: v >= 0, "0 or more")
 
 
 def positive_seconds(text: str) -> float:
@@ -79,14 +87,11 @@ def positive_seconds(text: str) -> float:
 
     >>> positive_seconds("0.5")
     0.5
+    >>> positive_seconds("nan")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: must be more than 0 seconds, not nan
     """
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds, not {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, not {text}")
-    return value
+    return _amount(text, "seconds", lambda v: v > 0, "more than 0")
 
 
 def date(text: str) -> dt.date:

@@ -39,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
     from tagger.analysis.evaluate import add_months, default_since, evaluate_rolling, evaluate_split, rolling_periods
     from tagger.analysis.scoring import evaluation_record, rolling_record
     from tagger.cli.progress import ProgressBar
-    from tagger.cli.render import format_evaluation, format_pooled, format_rolling, read_line, to_json
+    from tagger.cli.evaluation import format_evaluation, format_pooled, format_rolling
+    from tagger.cli.render import read_line, to_json
     from tagger.entry import entry_date
 
     _, config = vault_config(args.paths, aliases_file=args.aliases)
