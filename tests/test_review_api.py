@@ -293,3 +293,29 @@ def test_a_note_that_cannot_be_written_is_a_4xx_not_an_action_to_undo(served: Se
         assert snapshot(served.root) == before
     finally:
         path.chmod(0o644)
+
+
+# ---- every route: without the token, refused ------------------------------------------------------
+
+
+def test_every_route_but_the_open_ones_refuses_a_request_without_the_token(served: Server) -> None:
+    """Each route the server is built with, asked with no token, no cookie (and a POST with a JSON body)."""
+    from tagger.serve.api import routes
+    from tagger.serve.page import page_routes
+
+    # The handlers are never called: only the table of routes is read, as the server builds it.
+    table = [*routes(Any, lambda: {}), *page_routes(Any, Any, "", lambda: 0)]  # type: ignore[arg-type]
+    open_ones = {(r.method, r.path) for r in table if not r.auth}
+    # Open: the health check, the page's static files (no data in them), and the login, which trades the
+    # token in its address for the cookie and refuses without it (below).
+    assert {p for _, p in open_ones} == {"/api/health", "/review", "/review/review.css", "/review/review.js", "/review/icon.svg"}
+    guarded = [r for r in table if r.auth]
+    assert len(guarded) >= 12  # the API's and the review page's: a table read wrong would test nothing
+    for r in guarded:
+        conn = http.client.HTTPConnection(served.host, served.port, timeout=30)
+        headers = {"Host": f"127.0.0.1:{served.port}", "Content-Type": "application/json"}
+        conn.request(r.method, r.path, body=b"{}" if r.method == "POST" else None, headers=headers)
+        status = conn.getresponse().status
+        conn.close()
+        assert status == 401, f"{r.method} {r.path} answered {status} without the token"
+    assert get(served, "/review")[0] == 401 and get(served, "/review?token=wrong")[0] == 401
