@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tagger.config import Config
 from tagger.entry import Entry, Suggestion
-from tagger.serve.client import MAX_BODY, ask
+from tagger.serve.client import MAX_BODY, live_server, real_name, request
 
 if TYPE_CHECKING:
     from tagger.edit.check import NoteCheck
@@ -31,12 +30,6 @@ _BATCH, _BATCH_BYTES = 500, MAX_BODY * 3 // 4
 def _in_vault(path: Path, root: Path) -> str:
     """`path` relative to `root` as the server names it: its folder resolved, its own name kept (a link's date is its name's)."""
     return (path.resolve().parent / path.name).relative_to(root).as_posix()
-
-
-def _real_name(path: Path, root: Path) -> str:
-    real = os.path.realpath(path)
-    rel = os.path.relpath(real, root)
-    return real if rel == ".." or rel.startswith(".." + os.sep) else rel.replace(os.sep, "/")
 
 
 def _suggestions(raw: Any) -> list[Suggestion]:
@@ -54,10 +47,13 @@ def check_with_server(
 
     >>> check_with_server(Path("/nonexistent"), Config(), [], [], top=5, model_path=Path("m"))  # no server
     """
+    server = live_server(root, model=model_path)
+    if server is None:
+        return None  # before any work on the body: most commits meet no server
     try:
         body = {
             "notes": [{"path": _in_vault(c.path, root), "text": c.note.text} for c in readable if c.note is not None],
-            "leave_out": [_real_name(p, root) for p in staged],
+            "leave_out": [real_name(p, root) for p in staged],
             "aliases": dict(config.aliases),
             "top": top,
             "min_score": readable[0].floor if readable else 0.65,
@@ -70,7 +66,7 @@ def check_with_server(
     from tagger.cli.staged import stale_line
     from tagger.edit.check import Rename
 
-    answer = ask(root, "/api/check", body, model=model_path)
+    answer = request(server, "POST", "/api/check", body)
     if not isinstance(answer, dict):
         return None
     try:
@@ -96,26 +92,28 @@ def suggest_with_server(vault: Path | None, entries: Sequence[Entry], *, k: int,
     >>> suggest_with_server(None, [Entry(title="x")], k=5, model_path=Path("m")) is None
     True
     """
-    if vault is None:
+    server = live_server(vault, model=model_path)
+    if server is None:
         return None
-    out: list[list[Suggestion]] = []
-    batch: list[dict[str, Any]] = []
+    batches: list[list[dict[str, Any]]] = [[]]
     size = 0
-    items = [{"title": e.title, "abstract": e.abstract, "comment": e.comment, "translation": e.translation, "k": k} for e in entries]
-    for i, item in enumerate(items + [{}]):
+    for e in entries:
+        item = {"title": e.title, "abstract": e.abstract, "comment": e.comment, "translation": e.translation, "k": k}
         n = len(json.dumps(item, ensure_ascii=False).encode("utf-8")) + 2
-        if batch and (not item or len(batch) >= _BATCH or size + n > _BATCH_BYTES):
-            answer = ask(vault, "/api/suggest", batch, model=model_path)
-            try:
-                if not isinstance(answer, list) or len(answer) != len(batch):
-                    return None
-                out.extend(_suggestions(a["suggestions"]) for a in answer)
-            except (KeyError, TypeError, ValueError):
+        if batches[-1] and (len(batches[-1]) >= _BATCH or size + n > _BATCH_BYTES):
+            batches.append([])
+            size = 0
+        batches[-1].append(item)
+        size += n
+    out: list[list[Suggestion]] = []
+    for batch in batches:
+        answer = request(server, "POST", "/api/suggest", batch) if batch else []
+        try:
+            if not isinstance(answer, list) or len(answer) != len(batch):
                 return None
-            batch, size = [], 0
-        if item:
-            batch.append(item)
-            size += n
+            out.extend(_suggestions(a["suggestions"]) for a in answer)
+        except (KeyError, TypeError, ValueError):
+            return None
     return out if len(out) == len(entries) else None
 
 

@@ -10,10 +10,7 @@ in `VAULT/.tagger/review-dismissed.json`.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +23,7 @@ from tagger.edit.journal import default_log_path
 from tagger.edit.plan import Change, Plan, plan_retag, propose_change
 from tagger.errors import InputError
 from tagger.notes.files import NoteFile, Skip, read_note_file
-from tagger.notes.replace import NoteChanged
+from tagger.notes.replace import NoteChanged, replace_file
 from tagger.notes.vault import load_notes, path_in_vault
 from tagger.spelling import SpellingRule, tag_key
 
@@ -184,17 +181,10 @@ class Dismissals:
             items = self._read()
             edit(items)
             data = json.dumps([{"path": p, "tag": t, "kind": k} for p, t, k in sorted(items)], ensure_ascii=False)
-            folder = tool_dir(self.vault, create=True)
-            tmp: str | None = None
+            tool_dir(self.vault, create=True)
             try:
-                fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{self.NAME}.", suffix=".tmp")
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(data)
-                os.replace(tmp, self.path)
+                replace_file(self.path, data.encode("utf-8"))
             except OSError as err:
-                if tmp is not None:
-                    with contextlib.suppress(OSError):
-                        os.unlink(tmp)
                 raise InputError(f"cannot be written ({err.strerror or err})", path=self.path) from None
             self._items = items
 

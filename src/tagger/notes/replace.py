@@ -236,6 +236,25 @@ def _new_file(path: Path, data: bytes, mode: int) -> tuple[Path, int]:
     return Path(tmp), ino
 
 
+def replace_file(path: Path, data: bytes, *, mode: int = 0o600) -> None:
+    """Put `data` at `path` atomically: written, flushed to disk and given `mode` under a temporary name, then renamed.
+
+    For tagger's own files (state, dismissals), not notes: no check of what was there. The
+    temporary file never outlives a failure.
+
+    >>> import tempfile; target = Path(tempfile.mkdtemp()) / "x.json"
+    >>> replace_file(target, b"{}"); target.read_bytes(), oct(target.stat().st_mode & 0o777)
+    (b'{}', '0o600')
+    """
+    tmp, _ = _new_file(path, data, mode)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def replace_note(path: Path, text: str, *, planned: str) -> Swap:
     """Put `text` (UTF-8) in place of the note at `path` if it still hashes to `planned`; settle the `Swap` later.
 

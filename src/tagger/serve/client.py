@@ -112,10 +112,21 @@ def _parse_reply(raw: bytes) -> Any:
     return json.loads(payload)
 
 
+def real_name(path: Path | str, root: Path) -> str:
+    """`path` with links followed, `root`-relative (posix) when inside it, else absolute: how the server names a file.
+
+    >>> real_name("data/example-vault/2020/x.md", Path("data/example-vault").resolve())
+    '2020/x.md'
+    """
+    real = os.path.realpath(path)
+    rel = os.path.relpath(real, root)
+    return real if rel == ".." or rel.startswith(".." + os.sep) else rel.replace(os.sep, "/")
+
+
 def ask(vault: Path | None, path: str, body: Any, *, model: Path | None = None, timeout: float = TIMEOUT_S) -> Any:
     """POST `body` to `path` on `vault`'s live server; its JSON answer, or None to work in-process."""
     state = live_server(vault, model=model)
     return None if state is None else request(state, "POST", path, body, timeout=timeout)
 
 
-__all__ = ["ENV_SWITCH", "MAX_BODY", "TIMEOUT_S", "ask", "live_server", "request"]
+__all__ = ["ENV_SWITCH", "MAX_BODY", "TIMEOUT_S", "ask", "live_server", "real_name", "request"]

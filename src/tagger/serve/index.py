@@ -34,6 +34,7 @@ from tagger.entry import Entry
 from tagger.errors import InputError
 from tagger.notes.files import read_note_file
 from tagger.notes.vault import SKIP_DIRS
+from tagger.serve.client import real_name
 
 Stamp = tuple[int, int, int]
 
@@ -116,9 +117,7 @@ class VaultIndex:
         >>> VaultIndex(Path("data/example-vault")).real_name("data/example-vault/2020/x.md")
         '2020/x.md'
         """
-        real = os.path.realpath(path)
-        rel = os.path.relpath(real, self.root)
-        return real if rel == ".." or rel.startswith(".." + os.sep) else rel.replace(os.sep, "/")
+        return real_name(path, self.root)
 
     def refresh(self, *, max_age: float = 0.0) -> int:
         """Bring the index up to date with the disk; returns how many notes were read, added or dropped.

@@ -51,16 +51,12 @@ def state_path(vault: Path) -> Path:
 
 def write_state(vault: Path, state: ServerState) -> Path:
     """Write the state file atomically, readable by the owner only; returns its path."""
-    folder = tool_dir(vault, create=True)
-    target = folder / STATE_NAME
-    tmp = folder / f".{STATE_NAME}.{os.getpid()}.tmp"
-    tmp.unlink(missing_ok=True)
-    # Created 0600 (never wider, whatever the umask): the token is a password for the vault's API.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(asdict(state), fh)
-        fh.write("\n")
-    os.replace(tmp, target)
+    # Here, not at the top: the clients import this module for `read_state` and never write.
+    from tagger.notes.replace import replace_file
+
+    target = tool_dir(vault, create=True) / STATE_NAME
+    # 0600, never wider whatever the umask: the token is a password for the vault's API.
+    replace_file(target, (json.dumps(asdict(state)) + "\n").encode("utf-8"), mode=0o600)
     return target
 
 
